@@ -1,0 +1,186 @@
+"""Worked steps recorded while a solver computes.
+
+A solver never writes its explanation by hand: every intermediate value goes through
+``Recorder.step``, which stores the value that was actually computed next to the formula
+rendered twice from one template, once with symbols and once with the numbers that were used.
+
+The recorder also makes *error carried forward* possible: given ``overrides`` (a student's own
+earlier answers, by step name), ``step`` returns the student's value instead of the computed one,
+so every later step is computed from the student's working.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+# How template keys are shown in the symbolic form of a formula.
+SYMBOLS: dict[str, str] = {
+    "alpha": "α", "beta": "β", "beta1": "β₁", "beta2": "β₂", "gamma": "γ", "delta": "Δ",
+    "eps": "ε", "lr": "α", "rho": "ρ", "mu": "μ", "sigma": "σ", "lam": "λ", "weight_decay": "λ",
+    "tau": "τ", "lr0": "ε₀", "lr_tau": "ε_τ", "var": "σ²", "mean": "μ", "m_hat": "m̂", "v_hat": "v̂",
+    "x_hat": "x̂", "theta": "θ", "decay": "β",
+}
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def fmt(value: Any, digits: int = 6) -> str:
+    """A number, vector or matrix as a person would write it (``digits`` significant figures)."""
+    if isinstance(value, (bool, np.bool_)):
+        return str(bool(value))
+    if isinstance(value, str):
+        return value
+    arr = np.asarray(value)
+    if arr.dtype.kind in "OUS":
+        return str(value)
+    if arr.ndim == 0:
+        x = float(arr)
+        if x == 0:
+            return "0"
+        if x.is_integer() and abs(x) < 1e15:
+            return str(int(x))
+        return f"{x:.{digits}g}"
+    return "[" + ", ".join(fmt(v, digits) for v in arr) + "]"
+
+
+def render(template: str, numbers: Mapping[str, Any]) -> tuple[str, str]:
+    """Render ``template`` as (symbolic formula, formula with the numbers put in)."""
+
+    def symbol(m: re.Match[str]) -> str:
+        return SYMBOLS.get(m.group(1), m.group(1))
+
+    def number(m: re.Match[str]) -> str:
+        key = m.group(1)
+        if key not in numbers:
+            raise KeyError(f"formula placeholder {{{key}}} has no value")
+        text = fmt(numbers[key])
+        # A negative number inside a formula reads better in parentheses.
+        return f"({text})" if text.startswith("-") else text
+
+    return _PLACEHOLDER.sub(symbol, template), _PLACEHOLDER.sub(number, template)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One computed quantity of a worked solution."""
+
+    name: str  # stable id; a student may answer it (``quizapp check --answer NAME=...``)
+    label: str  # what was computed, in words
+    formula: str  # with symbols
+    substituted: str  # with the numbers that were used
+    value: Any  # float, ndarray, int or str
+    given: bool = False  # taken from the student's own earlier answer
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "label": self.label,
+            "formula": self.formula,
+            "substituted": self.substituted,
+            "value": to_jsonable(self.value),
+            "given": self.given,
+        }
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.formula} = {self.substituted} = {fmt(self.value)}"
+
+
+@dataclass
+class Solution:
+    """A solver's answer, by part name, and the ordered steps that produced it."""
+
+    answer: dict[str, Any]
+    steps: list[Step] = field(default_factory=list)
+
+    def step(self, name: str) -> Step:
+        for s in self.steps:
+            if s.name == name:
+                return s
+        raise KeyError(name)
+
+    def values(self) -> dict[str, Any]:
+        """Every named quantity: the steps' values, then the answer parts."""
+        out = {s.name: s.value for s in self.steps}
+        out.update(self.answer)
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "answer": {k: to_jsonable(v) for k, v in self.answer.items()},
+            "steps": [s.to_dict() for s in self.steps],
+        }
+
+
+class Recorder:
+    """Collects the steps of one solve; optionally replaces values with a student's."""
+
+    def __init__(self, overrides: Mapping[str, Any] | None = None) -> None:
+        self.steps: list[Step] = []
+        self.overrides = dict(overrides or {})
+
+    def step(self, name: str, label: str, template: str, value: Any, **numbers: Any) -> Any:
+        """Record ``value``, computed from ``numbers`` as ``template`` says; return the value to use on."""
+        formula, substituted = render(template, numbers)
+        given = name in self.overrides
+        if given:
+            value = _like(self.overrides[name], value)
+        self.steps.append(Step(name, label, formula, substituted, value, given))
+        return value
+
+    def note(self, name: str, label: str, value: Any) -> Any:
+        """Record a value that has no formula (a lookup, a choice, a comparison)."""
+        given = name in self.overrides
+        if given:
+            value = _like(self.overrides[name], value)
+        self.steps.append(Step(name, label, "", "", value, given))
+        return value
+
+    def solution(self, **answer: Any) -> Solution:
+        return Solution(answer=answer, steps=list(self.steps))
+
+
+class NullRecorder(Recorder):
+    """Records nothing: the training loop runs the solvers' update math at full speed."""
+
+    def step(self, name: str, label: str, template: str, value: Any, **numbers: Any) -> Any:
+        return value
+
+    def note(self, name: str, label: str, value: Any) -> Any:
+        return value
+
+
+NULL = NullRecorder()
+
+
+def _like(given: Any, computed: Any) -> Any:
+    """A student's value in the type of the computed one (arrays stay arrays)."""
+    if isinstance(computed, np.ndarray):
+        arr = np.asarray(given, dtype=np.float64)
+        if arr.shape != computed.shape:
+            raise ValueError(f"shape {arr.shape} given where {computed.shape} was expected")
+        return arr
+    if isinstance(computed, (float, np.floating)):
+        return float(given)
+    return given
+
+
+def to_jsonable(value: Any) -> Any:
+    """Plain JSON types for numbers, arrays and nested containers."""
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, (np.floating,)):
+        return float(value)
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, dict):
+        return {k: to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(v) for v in value]
+    return value
