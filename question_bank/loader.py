@@ -1,0 +1,127 @@
+"""Safe YAML loading that remembers where every value came from.
+
+Templates are data written by people, so every error must point at ``file:line: field``.
+PyYAML's safe loader is subclassed to build mappings and sequences that carry their line
+numbers (and the line of each key), to refuse duplicate keys, and to turn the loader's
+refusal of ``!!python/...`` and other unknown tags into a message a TA can act on.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class TemplateError(ValueError):
+    """A template that cannot be loaded or used; says where (file, line, field) and what."""
+
+    def __init__(self, message: str, file: str = "", line: int = 0, field: str = "") -> None:
+        self.file = str(file)
+        self.line = int(line)
+        self.field = field
+        self.message = message
+        super().__init__(self._text())
+
+    def _text(self) -> str:
+        where = self.file or "<template>"
+        if self.line:
+            where += f":{self.line}"
+        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+
+
+class MarkedDict(dict):
+    """A mapping that knows its own line and the line of each key (1-based)."""
+
+    line: int = 0
+    key_lines: dict[Any, int]
+
+    def line_of(self, key: Any) -> int:
+        return self.key_lines.get(key, self.line)
+
+
+class MarkedList(list):
+    """A sequence that knows its own line and the line of each item (1-based)."""
+
+    line: int = 0
+    item_lines: list[int]
+
+    def line_of(self, index: int) -> int:
+        return self.item_lines[index] if 0 <= index < len(self.item_lines) else self.line
+
+
+class _Loader(_Base):  # type: ignore[valid-type,misc]
+    pass
+
+
+def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> MarkedDict:
+    loader.flatten_mapping(node)
+    out = MarkedDict()
+    out.line = node.start_mark.line + 1
+    out.key_lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        line = key_node.start_mark.line + 1
+        try:
+            hash(key)
+        except TypeError:
+            raise yaml.MarkedYAMLError(problem="a mapping key must be a plain value",
+                                       problem_mark=key_node.start_mark) from None
+        if key in out:
+            raise yaml.MarkedYAMLError(
+                problem=f"duplicate key {key!r} (first on line {out.key_lines[key]})",
+                problem_mark=key_node.start_mark,
+            )
+        out[key] = loader.construct_object(value_node, deep=True)
+        out.key_lines[key] = line
+    return out
+
+
+def _construct_sequence(loader: yaml.SafeLoader, node: yaml.SequenceNode) -> MarkedList:
+    out = MarkedList(loader.construct_object(child, deep=True) for child in node.value)
+    out.line = node.start_mark.line + 1
+    out.item_lines = [child.start_mark.line + 1 for child in node.value]
+    return out
+
+
+def _refuse_tag(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+    raise yaml.MarkedYAMLError(
+        problem=f"tag {tag} is not allowed: templates are plain data (no Python objects, no custom tags)",
+        problem_mark=node.start_mark,
+    )
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+_Loader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
+# Plain data only: sets, binary blobs, dates and anything unknown are refused.
+for _tag in ("set", "binary", "timestamp", "omap", "pairs"):
+    _Loader.add_constructor(f"tag:yaml.org,2002:{_tag}", _refuse_tag)
+_Loader.add_constructor(None, _refuse_tag)
+
+
+def load_yaml(text: str, file: str = "<string>") -> Any:
+    """Parse ``text`` safely; mappings and sequences come back marked with their lines."""
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else 0
+        problem = exc.problem or str(exc)
+        if exc.context and "constructor" not in (exc.context or ""):
+            problem = f"{exc.context}: {problem}"
+        raise TemplateError(f"invalid YAML: {problem}", file, line) from None
+    except yaml.YAMLError as exc:
+        raise TemplateError(f"invalid YAML: {exc}", file) from None
+
+
+def load_yaml_file(path: str | Path) -> Any:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise TemplateError(f"cannot read the file: {exc}", str(path)) from None
+    return load_yaml(text, str(path))

@@ -1,0 +1,667 @@
+"""Optimizer updates: the math once, shared by the step solvers and the training optimizers.
+
+Each ``*_update`` function takes a recorder first and computes through ``rec.step`` so that a
+registered solver (real ``Recorder``) shows its working and honours a student's overridden
+values, while the training optimizers (``steps.NULL``) run the very same code at full speed.
+Update functions trust their inputs; the solvers validate. Every update returns the new state
+and weights in answer order (state first, ``w`` last).
+
+Conventions (/work/shared/conventions.md): state starts at zero, ``t`` is the number of the step
+being taken (1 for the first), and the defaults follow PyTorch except Nesterov, whose default is
+the look-ahead form of seed 003.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from solvers.registry import solver
+from solvers.steps import NULL, Recorder, Solution
+from solvers.validate import array, choice, same_shape, scalar
+
+Num = Any  # a float or a float64 ndarray: the update math works on both
+
+MOMENTUM_FORMS = ("pytorch", "cs231n")
+NESTEROV_FORMS = ("lookahead", "pytorch")
+EPS_PLACEMENTS = ("outside", "inside")
+ADAMW_VARIANTS = ("pytorch", "paper", "l2")
+
+
+# --------------------------------------------------------------------------- update math
+
+
+def sgd_update(rec: Recorder, w: Num, g: Num, lr: float) -> Num:
+    return rec.step("w", "new weights", "{w} - {lr}·{g}", w - lr * g, w=w, lr=lr, g=g)
+
+
+def momentum_update(
+    rec: Recorder, w: Num, g: Num, v: Num, lr: float, rho: float, *, form: str = "pytorch"
+) -> tuple[Num, Num]:
+    """Heavy-ball momentum; returns (v, w). The cs231n velocity is -lr times the PyTorch one."""
+    choice(form, "momentum form", MOMENTUM_FORMS)
+    if form == "pytorch":
+        v = rec.step("v", "velocity", "{rho}·{v} + {g}", rho * v + g, rho=rho, v=v, g=g)
+        w = rec.step("w", "new weights", "{w} - {lr}·{v}", w - lr * v, w=w, lr=lr, v=v)
+    else:
+        v = rec.step("v", "velocity", "{rho}·{v} - {lr}·{g}", rho * v - lr * g, rho=rho, v=v, lr=lr, g=g)
+        w = rec.step("w", "new weights", "{w} + {v}", w + v, w=w, v=v)
+    return v, w
+
+
+def lookahead_point(rec: Recorder, w: Num, v: Num, rho: float) -> Num:
+    """Where the look-ahead Nesterov form evaluates the gradient."""
+    return rec.step("w_ahead", "look-ahead point", "{w} + {rho}·{v}", w + rho * v, w=w, rho=rho, v=v)
+
+
+def nesterov_update(
+    rec: Recorder, w: Num, g: Num, v: Num, lr: float, rho: float, *, form: str = "lookahead"
+) -> tuple[Num, Num]:
+    """Nesterov momentum; returns (v, w).
+
+    ``form="lookahead"`` (seed 003): ``g`` is the gradient at the look-ahead point
+    ``w + rho·v`` (see :func:`lookahead_point`); v <- rho·v - lr·g; w <- w + v.
+    ``form="pytorch"`` (``nesterov=True``): ``g`` is the gradient at ``w``;
+    v <- rho·v + g; w <- w - lr·(g + rho·v).
+    """
+    choice(form, "Nesterov form", NESTEROV_FORMS)
+    if form == "lookahead":
+        v = rec.step(
+            "v", "velocity", "{rho}·{v} - {lr}·{g_ahead}", rho * v - lr * g, rho=rho, v=v, lr=lr, g_ahead=g
+        )
+        w = rec.step("w", "new weights", "{w} + {v}", w + v, w=w, v=v)
+    else:
+        v = rec.step("v", "velocity", "{rho}·{v} + {g}", rho * v + g, rho=rho, v=v, g=g)
+        w = rec.step(
+            "w", "new weights", "{w} - {lr}·({g} + {rho}·{v})", w - lr * (g + rho * v), w=w, lr=lr, g=g, rho=rho, v=v
+        )
+    return v, w
+
+
+def _denominator(x: Num, key: str, eps: float, placement: str, sqrt: bool = True) -> tuple[Num, str]:
+    """The value and template of the adaptive denominator built from the cache ``x``."""
+    choice(placement, "eps_placement", EPS_PLACEMENTS)
+    if not sqrt:
+        return x + eps, f"({{{key}}} + {{eps}})"
+    if placement == "outside":
+        return np.sqrt(x) + eps, f"(√{{{key}}} + {{eps}})"
+    return np.sqrt(x + eps), f"√({{{key}}} + {{eps}})"
+
+
+def adagrad_update(
+    rec: Recorder, w: Num, g: Num, cache: Num, lr: float, eps: float, *,
+    eps_placement: str = "outside", sqrt: bool = True,
+) -> tuple[Num, Num]:
+    """Adagrad; returns (cache, w). ``sqrt=False`` is seed 003's typo form g/(cache + eps)."""
+    cache = rec.step("cache", "gradient cache", "{cache} + {g}²", cache + g * g, cache=cache, g=g)
+    den, den_t = _denominator(cache, "cache", eps, eps_placement, sqrt)
+    w = rec.step("w", "new weights", f"{{w}} - {{lr}}·{{g}} / {den_t}", w - lr * g / den, w=w, lr=lr, g=g,
+                 cache=cache, eps=eps)
+    return cache, w
+
+
+def rmsprop_update(
+    rec: Recorder, w: Num, g: Num, cache: Num, lr: float, decay: float, eps: float, *,
+    eps_placement: str = "outside",
+) -> tuple[Num, Num]:
+    """RMSProp (``decay`` is PyTorch's ``alpha``); returns (cache, w)."""
+    cache = rec.step("cache", "gradient cache", "{decay}·{cache} + (1 - {decay})·{g}²",
+                     decay * cache + (1 - decay) * (g * g), decay=decay, cache=cache, g=g)
+    den, den_t = _denominator(cache, "cache", eps, eps_placement)
+    w = rec.step("w", "new weights", f"{{w}} - {{lr}}·{{g}} / {den_t}", w - lr * g / den, w=w, lr=lr, g=g,
+                 cache=cache, eps=eps)
+    return cache, w
+
+
+def _moments(
+    rec: Recorder, g: Num, m: Num, v: Num, t: int, beta1: float, beta2: float, bias_correction: bool
+) -> tuple[Num, Num, Num, Num]:
+    """Adam's moments; returns (m, v, m_hat, v_hat), the hats equal to m, v without correction."""
+    m = rec.step("m", "first moment", "{beta1}·{m} + (1 - {beta1})·{g}", beta1 * m + (1 - beta1) * g,
+                 beta1=beta1, m=m, g=g)
+    v = rec.step("v", "second moment", "{beta2}·{v} + (1 - {beta2})·{g}²", beta2 * v + (1 - beta2) * (g * g),
+                 beta2=beta2, v=v, g=g)
+    if not bias_correction:
+        return m, v, m, v
+    m_hat = rec.step("m_hat", "bias-corrected first moment", "{m} / (1 - {beta1}^{t})", m / (1 - beta1**t),
+                     m=m, beta1=beta1, t=t)
+    v_hat = rec.step("v_hat", "bias-corrected second moment", "{v} / (1 - {beta2}^{t})", v / (1 - beta2**t),
+                     v=v, beta2=beta2, t=t)
+    return m, v, m_hat, v_hat
+
+
+def adam_update(
+    rec: Recorder, w: Num, g: Num, m: Num, v: Num, t: int, lr: float, beta1: float, beta2: float, eps: float,
+    *, bias_correction: bool = True, eps_placement: str = "outside",
+) -> tuple[Num, Num, Num]:
+    """Adam; returns (m, v, w). Without bias correction it is the simplified form of seeds 000-003."""
+    m, v, m_hat, v_hat = _moments(rec, g, m, v, t, beta1, beta2, bias_correction)
+    mk, vk = ("m_hat", "v_hat") if bias_correction else ("m", "v")
+    den, den_t = _denominator(v_hat, vk, eps, eps_placement)
+    w = rec.step("w", "new weights", f"{{w}} - {{lr}}·{{{mk}}} / {den_t}", w - lr * m_hat / den,
+                 **{"w": w, "lr": lr, mk: m_hat, vk: v_hat, "eps": eps})
+    return m, v, w
+
+
+def adamw_update(
+    rec: Recorder, w: Num, g: Num, m: Num, v: Num, t: int, lr: float, beta1: float, beta2: float, eps: float,
+    weight_decay: float, *, variant: str = "pytorch", eta: float = 1.0,
+) -> tuple[Num, Num, Num]:
+    """Adam with weight decay; returns (m, v, w).
+
+    ``pytorch``: w <- w(1 - lr·λ), then the Adam step. ``paper`` (Loshchilov & Hutter, with the
+    schedule multiplier ``eta``): w <- w - η(lr·m̂/(√v̂ + ε) + λw). ``l2``: g <- g + λw, then Adam.
+    """
+    choice(variant, "AdamW variant", ADAMW_VARIANTS)
+    if variant == "pytorch":
+        w = rec.step("w_decayed", "weights after the decoupled decay", "{w}·(1 - {lr}·{weight_decay})",
+                     w * (1 - lr * weight_decay), w=w, lr=lr, weight_decay=weight_decay)
+        return adam_update(rec, w, g, m, v, t, lr, beta1, beta2, eps)
+    if variant == "l2":
+        g = rec.step("g_l2", "gradient with the L2 term", "{g} + {weight_decay}·{w}", g + weight_decay * w,
+                     g=g, weight_decay=weight_decay, w=w)
+        return adam_update(rec, w, g, m, v, t, lr, beta1, beta2, eps)
+    m, v, m_hat, v_hat = _moments(rec, g, m, v, t, beta1, beta2, True)
+    den = np.sqrt(v_hat) + eps
+    inner = "{lr}·{m_hat} / (√{v_hat} + {eps}) + {weight_decay}·{w}"
+    template = f"{{w}} - ({inner})" if eta == 1 else f"{{w}} - {{eta}}·({inner})"
+    w = rec.step("w", "new weights", template, w - eta * (lr * m_hat / den + weight_decay * w),
+                 w=w, eta=eta, lr=lr, m_hat=m_hat, v_hat=v_hat, eps=eps, weight_decay=weight_decay)
+    return m, v, w
+
+
+# --------------------------------------------------------------------------- solver plumbing
+
+_REQUIRED = object()  # an option the question must give
+
+
+@dataclass(frozen=True)
+class _Spec:
+    state: tuple[str, ...]
+    options: Mapping[str, Any]  # name -> default, or _REQUIRED
+    run: Callable[..., tuple[Num, dict[str, Num]]]  # (rec, w, grad, state, t, opts) -> (w, state)
+
+
+Grad = Callable[[str, Num], Num]  # (step name, point) -> gradient at that point
+
+
+def _run_sgd(rec: Recorder, w: Num, grad: Grad, state: dict, t: int, o: dict) -> tuple[Num, dict]:
+    return sgd_update(rec, w, grad("g", w), o["lr"]), state
+
+
+def _run_momentum(rec: Recorder, w: Num, grad: Grad, state: dict, t: int, o: dict) -> tuple[Num, dict]:
+    v, w = momentum_update(rec, w, grad("g", w), state["v"], o["lr"], o["rho"], form=o["form"])
+    return w, {"v": v}
+
+
+def _run_nesterov(rec: Recorder, w: Num, grad: Grad, state: dict, t: int, o: dict) -> tuple[Num, dict]:
+    v = state["v"]
+    if o["form"] == "lookahead":
+        g = grad("g_ahead", lookahead_point(rec, w, v, o["rho"]))
+    else:
+        g = grad("g", w)
+    v, w = nesterov_update(rec, w, g, v, o["lr"], o["rho"], form=o["form"])
+    return w, {"v": v}
+
+
+def _run_adagrad(rec: Recorder, w: Num, grad: Grad, state: dict, t: int, o: dict) -> tuple[Num, dict]:
+    cache, w = adagrad_update(rec, w, grad("g", w), state["cache"], o["lr"], o["eps"],
+                              eps_placement=o["eps_placement"], sqrt=o["sqrt"])
+    return w, {"cache": cache}
+
+
+def _run_rmsprop(rec: Recorder, w: Num, grad: Grad, state: dict, t: int, o: dict) -> tuple[Num, dict]:
+    cache, w = rmsprop_update(rec, w, grad("g", w), state["cache"], o["lr"], o["decay"], o["eps"],
+                              eps_placement=o["eps_placement"])
+    return w, {"cache": cache}
+
+
+def _run_adam(rec: Recorder, w: Num, grad: Grad, state: dict, t: int, o: dict) -> tuple[Num, dict]:
+    m, v, w = adam_update(rec, w, grad("g", w), state["m"], state["v"], t, o["lr"], o["beta1"], o["beta2"],
+                          o["eps"], bias_correction=o["bias_correction"], eps_placement=o["eps_placement"])
+    return w, {"m": m, "v": v}
+
+
+def _run_adamw(rec: Recorder, w: Num, grad: Grad, state: dict, t: int, o: dict) -> tuple[Num, dict]:
+    m, v, w = adamw_update(rec, w, grad("g", w), state["m"], state["v"], t, o["lr"], o["beta1"], o["beta2"],
+                           o["eps"], o["weight_decay"], variant=o["variant"], eta=o["eta"])
+    return w, {"m": m, "v": v}
+
+
+_ADAM_OPTIONS = {"lr": 1e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
+SPECS: dict[str, _Spec] = {
+    "sgd": _Spec((), {"lr": _REQUIRED}, _run_sgd),
+    "momentum": _Spec(("v",), {"lr": _REQUIRED, "rho": _REQUIRED, "form": "pytorch"}, _run_momentum),
+    "nesterov": _Spec(("v",), {"lr": _REQUIRED, "rho": _REQUIRED, "form": "lookahead"}, _run_nesterov),
+    "adagrad": _Spec(("cache",), {"lr": _REQUIRED, "eps": 1e-10, "eps_placement": "outside", "sqrt": True},
+                     _run_adagrad),
+    "rmsprop": _Spec(("cache",), {"lr": _REQUIRED, "decay": _REQUIRED, "eps": 1e-8, "eps_placement": "outside"},
+                     _run_rmsprop),
+    "adam": _Spec(("m", "v"), {**_ADAM_OPTIONS, "bias_correction": True, "eps_placement": "outside"}, _run_adam),
+    "adamw": _Spec(("m", "v"), {**_ADAM_OPTIONS, "weight_decay": 0.01, "variant": "pytorch", "eta": 1.0},
+                   _run_adamw),
+}
+
+_CHOICES = {
+    ("momentum", "form"): MOMENTUM_FORMS,
+    ("nesterov", "form"): NESTEROV_FORMS,
+    ("adamw", "variant"): ADAMW_VARIANTS,
+}
+
+
+def _in_range(name: str, value: Any, low: float, high: float, high_open: bool) -> float:
+    x = scalar(value, name)
+    if x < low or x > high or (high_open and x == high):
+        bracket = ")" if high_open else "]"
+        raise ValueError(f"{name} must be in [{low:g}, {high:g}{bracket}, got {x:g}")
+    return x
+
+
+def _option(optimizer: str, key: str, value: Any) -> Any:
+    """One validated hyperparameter or convention name."""
+    if (optimizer, key) in _CHOICES:
+        return choice(value, f"{optimizer} {key}", _CHOICES[optimizer, key])
+    if key == "eps_placement":
+        return choice(value, key, EPS_PLACEMENTS)
+    if key in ("sqrt", "bias_correction"):
+        if not isinstance(value, (bool, np.bool_)):
+            raise ValueError(f"{key} must be true or false, got {value!r}")
+        return bool(value)
+    if key in ("rho", "decay"):
+        return _in_range(key, value, 0.0, 1.0, high_open=False)
+    if key in ("beta1", "beta2"):  # β = 1 would divide by zero in the bias correction
+        return _in_range(key, value, 0.0, 1.0, high_open=True)
+    x = scalar(value, key)
+    if x < 0 or (key in ("lr", "eta") and x == 0):
+        raise ValueError(f"{key} must be {'positive' if key in ('lr', 'eta') else 'non-negative'}, got {x:g}")
+    return x
+
+
+def _options(optimizer: str, given: Mapping[str, Any]) -> dict[str, Any]:
+    spec = SPECS[optimizer]
+    unknown = sorted(set(given) - set(spec.options))
+    if unknown:
+        raise ValueError(f"unknown option {unknown[0]!r} for {optimizer}; expected: {', '.join(spec.options)}")
+    out = {}
+    for key, default in spec.options.items():
+        value = given.get(key, default)
+        if value is _REQUIRED:
+            raise ValueError(f"{optimizer} needs {key}")
+        out[key] = _option(optimizer, key, value)
+    return out
+
+
+def _number(value: Any, name: str) -> Num:
+    """A checked float (0-d input) or float64 array."""
+    arr = array(value, name)
+    return float(arr) if arr.ndim == 0 else arr
+
+
+def _like_w(w: Num, value: Any, name: str) -> Num:
+    """A state or coefficient for ``w``: its shape, or a number that applies to every element."""
+    x = _number(value, name)
+    if np.ndim(x) == 0 and np.ndim(w) > 0:
+        return np.full(np.shape(w), x)
+    same_shape(w=w, **{name: x})
+    return x
+
+
+def _step_number(t: Any) -> int:
+    x = scalar(t, "t")
+    if x < 1 or not x.is_integer():
+        raise ValueError(f"t is the number of the step being taken (1 for the first), got {x:g}")
+    return int(x)
+
+
+def _out(x: Num) -> Any:
+    return float(x) if np.ndim(x) == 0 else np.asarray(x, dtype=np.float64)
+
+
+def _given(g: Num) -> Grad:
+    return lambda name, at: g
+
+
+def _quadratic(rec: Recorder, a: Num, b: Num) -> Grad:
+    """The gradient of f(w) = ½·a·w² + b·w (elementwise), recorded where it is evaluated."""
+
+    def grad(name: str, at: Num) -> Num:
+        return rec.step(name, "gradient of f(w) = ½·a·w² + b·w", "{a}·{w} + {b}", a * at + b, a=a, w=at, b=b)
+
+    return grad
+
+
+def _one_step(
+    optimizer: str, rec: Recorder, w: Any, grad: Callable[[Num], Grad], state: Mapping[str, Any],
+    t: Any, options: Mapping[str, Any],
+) -> Solution:
+    """Validate, take one step and answer with the state then ``w``; ``grad(w)`` checks the gradient."""
+    w = _number(w, "w")
+    o = _options(optimizer, options)
+    st = {k: _like_w(w, v, k) for k, v in state.items()}
+    w, st = SPECS[optimizer].run(rec, w, grad(w), st, _step_number(t), o)
+    return rec.solution(**{k: _out(v) for k, v in st.items()}, w=_out(w))
+
+
+def _explicit(g: Any, name: str = "g") -> Callable[[Num], Grad]:
+    """A given gradient, checked against ``w`` once ``w`` is known."""
+
+    def check(w: Num) -> Grad:
+        x = _number(g, name)
+        same_shape(w=w, **{name: x})
+        return _given(x)
+
+    return check
+
+
+# --------------------------------------------------------------------------- step solvers
+
+
+@solver("sgd_step")
+def sgd_step(w: Any, g: Any, lr: float, overrides: Mapping[str, Any] | None = None) -> Solution:
+    """One gradient-descent step -> {w}."""
+    return _one_step("sgd", Recorder(overrides), w, _explicit(g), {}, 1, {"lr": lr})
+
+
+@solver("momentum_step")
+def momentum_step(
+    w: Any, g: Any, v: Any, lr: float, rho: float, form: str = "pytorch", overrides: Mapping[str, Any] | None = None
+) -> Solution:
+    """One momentum step -> {v, w}. ``form``: "pytorch" (v <- ρv + g; w <- w - αv) or
+    "cs231n" (v <- ρv - αg; w <- w + v)."""
+    return _one_step("momentum", Recorder(overrides), w, _explicit(g), {"v": v}, 1, {"lr": lr, "rho": rho, "form": form})
+
+
+@solver("nesterov_step")
+def nesterov_step(
+    w: Any, v: Any, lr: float, rho: float, g: Any = None, g_ahead: Any = None, a: Any = None, b: Any = 0.0,
+    form: str = "lookahead", overrides: Mapping[str, Any] | None = None,
+) -> Solution:
+    """One Nesterov step -> {v, w}; steps ``w_ahead`` (look-ahead form) and ``g``/``g_ahead``
+    (when computed from ``a``, ``b``).
+
+    The gradient is given in one of two ways:
+    - explicitly: ``g`` (the gradient at ``w``) for ``form="pytorch"``, or ``g_ahead`` (the
+      gradient at the look-ahead point ``w + ρv``) for ``form="lookahead"``;
+    - as the quadratic f(w) = ½·a·w² + b·w (elementwise; ``a``, ``b`` numbers or arrays like
+      ``w``), whose gradient a·w + b is evaluated wherever the form needs it. This lets a template
+      ask for the look-ahead form without computing the look-ahead gradient itself.
+    """
+    rec = Recorder(overrides)
+    choice(form, "Nesterov form", NESTEROV_FORMS)
+    grad = _nesterov_gradient(rec, form, g, g_ahead, a, b)
+    return _one_step("nesterov", rec, w, grad, {"v": v}, 1, {"lr": lr, "rho": rho, "form": form})
+
+
+def _nesterov_gradient(rec: Recorder, form: str, g: Any, g_ahead: Any, a: Any, b: Any) -> Callable[[Num], Grad]:
+    wanted, other = ("g_ahead", "g") if form == "lookahead" else ("g", "g_ahead")
+    explicit = {"g": g, "g_ahead": g_ahead}
+    if explicit[other] is not None:
+        raise ValueError(f"Nesterov form {form!r} uses {wanted}, not {other} "
+                         f"({'the gradient at w + ρv' if wanted == 'g_ahead' else 'the gradient at w'})")
+    if (explicit[wanted] is None) == (a is None):
+        raise ValueError(f"Nesterov form {form!r} needs exactly one of: {wanted}, or the quadratic's a (and b)")
+    if a is None:
+        return _explicit(explicit[wanted], wanted)
+    return lambda w: _quadratic(rec, _like_w(w, a, "a"), _like_w(w, b, "b"))
+
+
+@solver("adagrad_step")
+def adagrad_step(
+    w: Any, g: Any, cache: Any, lr: float, eps: float = 1e-10, eps_placement: str = "outside", sqrt: bool = True,
+    overrides: Mapping[str, Any] | None = None,
+) -> Solution:
+    """One Adagrad step -> {cache, w}. ``eps_placement="inside"``: √(cache + ε) (seed 004);
+    ``sqrt=False``: g/(cache + ε) (seed 003's typo, for the checker)."""
+    opts = {"lr": lr, "eps": eps, "eps_placement": eps_placement, "sqrt": sqrt}
+    return _one_step("adagrad", Recorder(overrides), w, _explicit(g), {"cache": cache}, 1, opts)
+
+
+@solver("rmsprop_step")
+def rmsprop_step(
+    w: Any, g: Any, cache: Any, lr: float, decay: float, eps: float = 1e-8, eps_placement: str = "outside",
+    overrides: Mapping[str, Any] | None = None,
+) -> Solution:
+    """One RMSProp step -> {cache, w}; ``decay`` is β (0.9 in the seeds, PyTorch's alpha = 0.99)."""
+    opts = {"lr": lr, "decay": decay, "eps": eps, "eps_placement": eps_placement}
+    return _one_step("rmsprop", Recorder(overrides), w, _explicit(g), {"cache": cache}, 1, opts)
+
+
+@solver("adam_step")
+def adam_step(
+    w: Any, g: Any, m: Any, v: Any, t: int, lr: float = 1e-3, beta1: float = 0.9, beta2: float = 0.999,
+    eps: float = 1e-8, bias_correction: bool = True, eps_placement: str = "outside",
+    overrides: Mapping[str, Any] | None = None,
+) -> Solution:
+    """One Adam step -> {m, v, w}; steps m, v, m_hat, v_hat (with bias correction), w."""
+    opts = {"lr": lr, "beta1": beta1, "beta2": beta2, "eps": eps, "bias_correction": bias_correction,
+            "eps_placement": eps_placement}
+    return _one_step("adam", Recorder(overrides), w, _explicit(g), {"m": m, "v": v}, t, opts)
+
+
+@solver("adamw_step")
+def adamw_step(
+    w: Any, g: Any, m: Any, v: Any, t: int, lr: float = 1e-3, beta1: float = 0.9, beta2: float = 0.999,
+    eps: float = 1e-8, weight_decay: float = 0.01, variant: str = "pytorch", eta: float = 1.0,
+    overrides: Mapping[str, Any] | None = None,
+) -> Solution:
+    """One AdamW step -> {m, v, w}. ``variant``: "pytorch" (decoupled decay, step ``w_decayed``),
+    "paper" (with schedule multiplier ``eta``) or "l2" (step ``g_l2``); see :func:`adamw_update`."""
+    opts = {"lr": lr, "beta1": beta1, "beta2": beta2, "eps": eps, "weight_decay": weight_decay,
+            "variant": variant, "eta": eta}
+    return _one_step("adamw", Recorder(overrides), w, _explicit(g), {"m": m, "v": v}, t, opts)
+
+
+class _Numbered(Recorder):
+    """Forwards steps to ``parent`` with the step number appended to their names (w -> w2)."""
+
+    def __init__(self, parent: Recorder, k: int) -> None:
+        self.parent, self.k = parent, k
+
+    def step(self, name: str, label: str, template: str, value: Any, **numbers: Any) -> Any:
+        return self.parent.step(f"{name}{self.k}", f"step {self.k}: {label}", template, value, **numbers)
+
+    def note(self, name: str, label: str, value: Any) -> Any:
+        return self.parent.note(f"{name}{self.k}", f"step {self.k}: {label}", value)
+
+
+MAX_STEPS = 50
+
+
+@solver("optimizer_steps")
+def optimizer_steps(
+    optimizer: str, w: Any, grads: Any = None, a: Any = None, b: Any = 0.0, n_steps: int | None = None,
+    t: int = 1, state: Mapping[str, Any] | None = None, overrides: Mapping[str, Any] | None = None,
+    **options: Any,
+) -> Solution:
+    """Several consecutive steps of ``optimizer`` (sgd, momentum, nesterov, adagrad, rmsprop, adam,
+    adamw) -> the state and ``w`` after each step, numbered from 1: e.g. {m1, v1, w1, m2, v2, w2}.
+
+    Gradients: ``grads`` gives one per step (for look-ahead Nesterov, the gradient at each
+    look-ahead point), or the quadratic f(w) = ½·a·w² + b·w with ``n_steps`` makes the gradient
+    follow w (steps ``g1``, ``g2``, ...). ``options`` are the hyperparameters and conventions of
+    the matching ``*_step`` solver; ``state`` (default zeros) and ``t`` (the number of the first
+    step taken) let a question start mid-run.
+    """
+    optimizer = choice(optimizer, "optimizer", SPECS)
+    spec = SPECS[optimizer]
+    rec = Recorder(overrides)
+    w = _number(w, "w")
+    o = _options(optimizer, options)
+    t0 = _step_number(t)
+    st = _initial_state(spec, w, state or {})
+    grad_at = _step_gradients(rec, w, grads, a, b, n_steps)
+    answer: dict[str, Any] = {}
+    for k, grad in enumerate(grad_at, start=1):
+        numbered = _Numbered(rec, k)
+        w, st = spec.run(numbered, w, grad(numbered), st, t0 + k - 1, o)
+        answer.update({f"{key}{k}": _out(val) for key, val in st.items()})
+        answer[f"w{k}"] = _out(w)
+    return rec.solution(**answer)
+
+
+def _initial_state(spec: _Spec, w: Num, given: Mapping[str, Any]) -> dict[str, Num]:
+    unknown = sorted(set(given) - set(spec.state))
+    if unknown:
+        raise ValueError(f"unknown state {unknown[0]!r}; expected: {', '.join(spec.state) or 'none'}")
+    return {k: _like_w(w, given.get(k, 0.0), k) for k in spec.state}
+
+
+def _step_gradients(
+    rec: Recorder, w: Num, grads: Any, a: Any, b: Any, n_steps: Any
+) -> list[Callable[[Recorder], Grad]]:
+    """One gradient source per step, each built on that step's recorder."""
+    if (grads is None) == (a is None):
+        raise ValueError("give either grads (one gradient per step) or the quadratic's a (and b) with n_steps")
+    if grads is None:
+        if n_steps is None:
+            raise ValueError("n_steps is needed with the quadratic a, b")
+        n = scalar(n_steps, "n_steps")
+        if not (n.is_integer() and 1 <= n <= MAX_STEPS):
+            raise ValueError(f"n_steps must be a whole number from 1 to {MAX_STEPS}, got {n:g}")
+        a, b = _like_w(w, a, "a"), _like_w(w, b, "b")
+        return [lambda r: _quadratic(r, a, b)] * int(n)
+    g = array(grads, "grads")
+    if g.ndim == 0 or g.shape[1:] != np.shape(w) or not 1 <= len(g) <= MAX_STEPS:
+        raise ValueError(f"grads: expected 1 to {MAX_STEPS} gradients, one per step, each of shape {np.shape(w)}; "
+                         f"got shape {g.shape}")
+    if n_steps is not None and scalar(n_steps, "n_steps") != len(g):
+        raise ValueError(f"n_steps is {n_steps} but {len(g)} gradients were given")
+    return [lambda r, gk=(float(gk) if gk.ndim == 0 else gk): _given(gk) for gk in g]
+
+
+# --------------------------------------------------------------------------- training optimizers
+
+
+class _Optimizer:
+    """Updates parameters (objects with ``.data``, a float64 ndarray, and ``.grad``) in place."""
+
+    def __init__(self, params: Iterable[Any], lr: float) -> None:
+        self.params = list(params)
+        if not self.params:
+            raise ValueError("optimizer got an empty parameter list")
+        if not lr > 0:
+            raise ValueError(f"lr must be positive, got {lr}")
+        self.lr = float(lr)  # a schedule may change it between steps
+        self.state: list[dict[str, Any]] = [{} for _ in self.params]
+
+    def zero_grad(self) -> None:
+        for p in self.params:
+            p.grad = np.zeros_like(p.data)
+
+    def step(self) -> None:
+        for p, state in zip(self.params, self.state):
+            if p.grad is None:  # not part of this loss
+                continue
+            w = self._update(p.data, np.asarray(p.grad, dtype=np.float64), state)
+            if isinstance(p.data, np.ndarray) and p.data.flags.writeable:
+                p.data[...] = w  # in place, like PyTorch: views of the parameter stay valid
+            else:
+                p.data = np.asarray(w, dtype=np.float64)
+
+    def _update(self, w: np.ndarray, g: np.ndarray, state: dict[str, Any]) -> np.ndarray:
+        raise NotImplementedError
+
+
+def _non_negative(**values: float) -> None:
+    for name, x in values.items():
+        if not x >= 0:
+            raise ValueError(f"{name} must be non-negative, got {x}")
+
+
+class SGD(_Optimizer):
+    """PyTorch ``SGD`` (no dampening): weight decay adds λw to g; momentum and Nesterov in PyTorch form."""
+
+    def __init__(
+        self, params: Iterable[Any], lr: float, momentum: float = 0.0, nesterov: bool = False,
+        weight_decay: float = 0.0,
+    ) -> None:
+        super().__init__(params, lr)
+        _non_negative(momentum=momentum, weight_decay=weight_decay)
+        if nesterov and momentum == 0:
+            raise ValueError("Nesterov momentum needs momentum > 0")
+        self.momentum, self.nesterov, self.weight_decay = momentum, nesterov, weight_decay
+
+    def _update(self, w: np.ndarray, g: np.ndarray, state: dict[str, Any]) -> np.ndarray:
+        if self.weight_decay:
+            g = g + self.weight_decay * w
+        if not self.momentum:
+            return sgd_update(NULL, w, g, self.lr)
+        v = state.get("v", 0.0)
+        update = nesterov_update if self.nesterov else momentum_update
+        state["v"], w = update(NULL, w, g, v, self.lr, self.momentum, form="pytorch")
+        return w
+
+
+class Adagrad(_Optimizer):
+    def __init__(self, params: Iterable[Any], lr: float = 1e-2, eps: float = 1e-10, weight_decay: float = 0.0):
+        super().__init__(params, lr)
+        _non_negative(eps=eps, weight_decay=weight_decay)
+        self.eps, self.weight_decay = eps, weight_decay
+
+    def _update(self, w: np.ndarray, g: np.ndarray, state: dict[str, Any]) -> np.ndarray:
+        if self.weight_decay:
+            g = g + self.weight_decay * w
+        state["cache"], w = adagrad_update(NULL, w, g, state.get("cache", 0.0), self.lr, self.eps)
+        return w
+
+
+class RMSProp(_Optimizer):
+    """PyTorch ``RMSprop`` without momentum or centering; ``alpha`` is the cache decay β."""
+
+    def __init__(
+        self, params: Iterable[Any], lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
+        weight_decay: float = 0.0,
+    ) -> None:
+        super().__init__(params, lr)
+        _non_negative(alpha=alpha, eps=eps, weight_decay=weight_decay)
+        self.alpha, self.eps, self.weight_decay = alpha, eps, weight_decay
+
+    def _update(self, w: np.ndarray, g: np.ndarray, state: dict[str, Any]) -> np.ndarray:
+        if self.weight_decay:
+            g = g + self.weight_decay * w
+        state["cache"], w = rmsprop_update(NULL, w, g, state.get("cache", 0.0), self.lr, self.alpha, self.eps)
+        return w
+
+
+class Adam(_Optimizer):
+    """PyTorch ``Adam``; ``weight_decay`` is the L2 form (added to g)."""
+
+    def __init__(
+        self, params: Iterable[Any], lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8, weight_decay: float = 0.0,
+    ) -> None:
+        super().__init__(params, lr)
+        _non_negative(eps=eps, weight_decay=weight_decay)
+        if not all(0 <= b < 1 for b in betas):
+            raise ValueError(f"betas must be in [0, 1), got {betas}")
+        self.beta1, self.beta2 = betas
+        self.eps, self.weight_decay = eps, weight_decay
+
+    def _update(self, w: np.ndarray, g: np.ndarray, state: dict[str, Any]) -> np.ndarray:
+        t = state["t"] = state.get("t", 0) + 1
+        m, v = state.get("m", 0.0), state.get("v", 0.0)
+        if self.weight_decay:
+            g = g + self.weight_decay * w
+        state["m"], state["v"], w = adam_update(NULL, w, g, m, v, t, self.lr, self.beta1, self.beta2, self.eps)
+        return w
+
+
+class AdamW(Adam):
+    """PyTorch ``AdamW``: decoupled decay w <- w(1 - lr·λ), then the Adam step."""
+
+    def __init__(
+        self, params: Iterable[Any], lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8, weight_decay: float = 0.01,
+    ) -> None:
+        super().__init__(params, lr, betas, eps, weight_decay)
+
+    def _update(self, w: np.ndarray, g: np.ndarray, state: dict[str, Any]) -> np.ndarray:
+        t = state["t"] = state.get("t", 0) + 1
+        m, v = state.get("m", 0.0), state.get("v", 0.0)
+        state["m"], state["v"], w = adamw_update(
+            NULL, w, g, m, v, t, self.lr, self.beta1, self.beta2, self.eps, self.weight_decay
+        )
+        return w
