@@ -291,7 +291,7 @@ def norm_backward(dout: Any, res: NormResult) -> tuple[np.ndarray, np.ndarray, n
 # ---------------------------------------------------------------------------- solvers
 
 
-def _answer(rec: Recorder, res: NormResult) -> dict[str, np.ndarray]:
+def _answer(res: NormResult) -> dict[str, np.ndarray]:
     axes = stats_axes(res.kind, res.out.ndim)
     return {"mean": res.mean.squeeze(axis=axes), "var": res.var.squeeze(axis=axes), "out": res.out}
 
@@ -317,7 +317,7 @@ def batchnorm(
     rec = Recorder(overrides)
     res = _batchnorm(rec, x, gamma, beta, eps, mode == "train", (running_mean, running_var), momentum,
                      variance)
-    answer = _answer(rec, res)
+    answer = _answer(res)
     if res.running_mean is not None:
         answer.update(running_mean=res.running_mean, running_var=res.running_var)
     return rec.solution(**answer)
@@ -328,7 +328,7 @@ def layernorm(x: Any, gamma: Any = 1.0, beta: Any = 0.0, eps: Any = EPS,
               overrides: dict[str, Any] | None = None) -> Solution:
     """Layer norm {mean, var, out}: mean and var per example."""
     rec = Recorder(overrides)
-    return rec.solution(**_answer(rec, _forward(rec, "layer", x, gamma, beta, eps)))
+    return rec.solution(**_answer(_forward(rec, "layer", x, gamma, beta, eps)))
 
 
 @solver("instancenorm")
@@ -336,7 +336,7 @@ def instancenorm(x: Any, gamma: Any = 1.0, beta: Any = 0.0, eps: Any = EPS,
                  overrides: dict[str, Any] | None = None) -> Solution:
     """Instance norm {mean, var, out} of N×C×L or N×C×H×W: mean and var as an N×C matrix."""
     rec = Recorder(overrides)
-    return rec.solution(**_answer(rec, _forward(rec, "instance", x, gamma, beta, eps)))
+    return rec.solution(**_answer(_forward(rec, "instance", x, gamma, beta, eps)))
 
 
 @solver("batchnorm_backward")

@@ -1,14 +1,14 @@
 """Optimizer updates: the math once, shared by the step solvers and the training optimizers.
 
-Each ``*_update`` function takes a recorder first and computes through ``rec.step`` so that a
-registered solver (real ``Recorder``) shows its working and honours a student's overridden
+Each ``*_update`` function takes a recorder first and computes through ``rec.step``, so that a
+registered solver (a real ``Recorder``) shows its working and honours a student's overridden
 values, while the training optimizers (``steps.NULL``) run the very same code at full speed.
-Update functions trust their inputs; the solvers validate. Every update returns the new state
-and weights in answer order (state first, ``w`` last).
+Update functions trust their inputs (the solvers validate) and return the new state, then the
+new weights, in answer order.
 
 Conventions (/work/shared/conventions.md): state starts at zero, ``t`` is the number of the step
-being taken (1 for the first), and the defaults follow PyTorch except Nesterov, whose default is
-the look-ahead form of seed 003.
+being taken (1 for the first), defaults follow PyTorch except Nesterov, whose default is the
+look-ahead form of seed 003.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from solvers.steps import NULL, Recorder, Solution
 from solvers.validate import array, choice, same_shape, scalar
 
 Num = Any  # a float or a float64 ndarray: the update math works on both
+Options = Mapping[str, Any] | None
 
 MOMENTUM_FORMS = ("pytorch", "cs231n")
 NESTEROV_FORMS = ("lookahead", "pytorch")
@@ -53,7 +54,7 @@ def momentum_update(
 
 
 def lookahead_point(rec: Recorder, w: Num, v: Num, rho: float) -> Num:
-    """Where the look-ahead Nesterov form evaluates the gradient."""
+    """Where the look-ahead form of Nesterov momentum evaluates the gradient."""
     return rec.step("w_ahead", "look-ahead point", "{w} + {rho}·{v}", w + rho * v, w=w, rho=rho, v=v)
 
 
@@ -62,27 +63,25 @@ def nesterov_update(
 ) -> tuple[Num, Num]:
     """Nesterov momentum; returns (v, w).
 
-    ``form="lookahead"`` (seed 003): ``g`` is the gradient at the look-ahead point
-    ``w + rho·v`` (see :func:`lookahead_point`); v <- rho·v - lr·g; w <- w + v.
-    ``form="pytorch"`` (``nesterov=True``): ``g`` is the gradient at ``w``;
-    v <- rho·v + g; w <- w - lr·(g + rho·v).
+    ``form="lookahead"`` (seed 003): ``g`` is the gradient at the look-ahead point w + ρv
+    (:func:`lookahead_point`); v <- ρv - αg; w <- w + v.
+    ``form="pytorch"`` (``nesterov=True``): ``g`` is the gradient at w;
+    v <- ρv + g; w <- w - α(g + ρv).
     """
     choice(form, "Nesterov form", NESTEROV_FORMS)
     if form == "lookahead":
-        v = rec.step(
-            "v", "velocity", "{rho}·{v} - {lr}·{g_ahead}", rho * v - lr * g, rho=rho, v=v, lr=lr, g_ahead=g
-        )
+        v = rec.step("v", "velocity", "{rho}·{v} - {lr}·{g_ahead}", rho * v - lr * g,
+                     rho=rho, v=v, lr=lr, g_ahead=g)
         w = rec.step("w", "new weights", "{w} + {v}", w + v, w=w, v=v)
     else:
         v = rec.step("v", "velocity", "{rho}·{v} + {g}", rho * v + g, rho=rho, v=v, g=g)
-        w = rec.step(
-            "w", "new weights", "{w} - {lr}·({g} + {rho}·{v})", w - lr * (g + rho * v), w=w, lr=lr, g=g, rho=rho, v=v
-        )
+        w = rec.step("w", "new weights", "{w} - {lr}·({g} + {rho}·{v})", w - lr * (g + rho * v),
+                     w=w, lr=lr, g=g, rho=rho, v=v)
     return v, w
 
 
 def _denominator(x: Num, key: str, eps: float, placement: str, sqrt: bool = True) -> tuple[Num, str]:
-    """The value and template of the adaptive denominator built from the cache ``x``."""
+    """The value and the template of the adaptive denominator built from the cache ``x``."""
     choice(placement, "eps_placement", EPS_PLACEMENTS)
     if not sqrt:
         return x + eps, f"({{{key}}} + {{eps}})"
@@ -91,53 +90,55 @@ def _denominator(x: Num, key: str, eps: float, placement: str, sqrt: bool = True
     return np.sqrt(x + eps), f"√({{{key}}} + {{eps}})"
 
 
+def _adaptive_w(rec: Recorder, w: Num, g: Num, cache: Num, lr: float, eps: float, placement: str,
+                sqrt: bool = True) -> Num:
+    """w <- w - α·g / denominator(cache): the last step of Adagrad and RMSProp."""
+    den, den_t = _denominator(cache, "cache", eps, placement, sqrt)
+    return rec.step("w", "new weights", f"{{w}} - {{lr}}·{{g}} / {den_t}", w - lr * g / den,
+                    w=w, lr=lr, g=g, cache=cache, eps=eps)
+
+
 def adagrad_update(
     rec: Recorder, w: Num, g: Num, cache: Num, lr: float, eps: float, *,
     eps_placement: str = "outside", sqrt: bool = True,
 ) -> tuple[Num, Num]:
-    """Adagrad; returns (cache, w). ``sqrt=False`` is seed 003's typo form g/(cache + eps)."""
+    """Adagrad; returns (cache, w). ``sqrt=False`` is seed 003's typo form g/(cache + ε)."""
     cache = rec.step("cache", "gradient cache", "{cache} + {g}²", cache + g * g, cache=cache, g=g)
-    den, den_t = _denominator(cache, "cache", eps, eps_placement, sqrt)
-    w = rec.step("w", "new weights", f"{{w}} - {{lr}}·{{g}} / {den_t}", w - lr * g / den, w=w, lr=lr, g=g,
-                 cache=cache, eps=eps)
-    return cache, w
+    return cache, _adaptive_w(rec, w, g, cache, lr, eps, eps_placement, sqrt)
 
 
 def rmsprop_update(
     rec: Recorder, w: Num, g: Num, cache: Num, lr: float, decay: float, eps: float, *,
     eps_placement: str = "outside",
 ) -> tuple[Num, Num]:
-    """RMSProp (``decay`` is PyTorch's ``alpha``); returns (cache, w)."""
+    """RMSProp (``decay`` is β, PyTorch's ``alpha``); returns (cache, w)."""
     cache = rec.step("cache", "gradient cache", "{decay}·{cache} + (1 - {decay})·{g}²",
                      decay * cache + (1 - decay) * (g * g), decay=decay, cache=cache, g=g)
-    den, den_t = _denominator(cache, "cache", eps, eps_placement)
-    w = rec.step("w", "new weights", f"{{w}} - {{lr}}·{{g}} / {den_t}", w - lr * g / den, w=w, lr=lr, g=g,
-                 cache=cache, eps=eps)
-    return cache, w
+    return cache, _adaptive_w(rec, w, g, cache, lr, eps, eps_placement)
 
 
 def _moments(
     rec: Recorder, g: Num, m: Num, v: Num, t: int, beta1: float, beta2: float, bias_correction: bool
 ) -> tuple[Num, Num, Num, Num]:
-    """Adam's moments; returns (m, v, m_hat, v_hat), the hats equal to m, v without correction."""
+    """Adam's moments; returns (m, v, m_hat, v_hat), the hats being m and v without correction."""
     m = rec.step("m", "first moment", "{beta1}·{m} + (1 - {beta1})·{g}", beta1 * m + (1 - beta1) * g,
                  beta1=beta1, m=m, g=g)
-    v = rec.step("v", "second moment", "{beta2}·{v} + (1 - {beta2})·{g}²", beta2 * v + (1 - beta2) * (g * g),
-                 beta2=beta2, v=v, g=g)
+    v = rec.step("v", "second moment", "{beta2}·{v} + (1 - {beta2})·{g}²",
+                 beta2 * v + (1 - beta2) * (g * g), beta2=beta2, v=v, g=g)
     if not bias_correction:
         return m, v, m, v
-    m_hat = rec.step("m_hat", "bias-corrected first moment", "{m} / (1 - {beta1}^{t})", m / (1 - beta1**t),
-                     m=m, beta1=beta1, t=t)
-    v_hat = rec.step("v_hat", "bias-corrected second moment", "{v} / (1 - {beta2}^{t})", v / (1 - beta2**t),
-                     v=v, beta2=beta2, t=t)
+    m_hat = rec.step("m_hat", "bias-corrected first moment", "{m} / (1 - {beta1}^{t})",
+                     m / (1 - beta1**t), m=m, beta1=beta1, t=t)
+    v_hat = rec.step("v_hat", "bias-corrected second moment", "{v} / (1 - {beta2}^{t})",
+                     v / (1 - beta2**t), v=v, beta2=beta2, t=t)
     return m, v, m_hat, v_hat
 
 
 def adam_update(
-    rec: Recorder, w: Num, g: Num, m: Num, v: Num, t: int, lr: float, beta1: float, beta2: float, eps: float,
-    *, bias_correction: bool = True, eps_placement: str = "outside",
+    rec: Recorder, w: Num, g: Num, m: Num, v: Num, t: int, lr: float, beta1: float, beta2: float,
+    eps: float, *, bias_correction: bool = True, eps_placement: str = "outside",
 ) -> tuple[Num, Num, Num]:
-    """Adam; returns (m, v, w). Without bias correction it is the simplified form of seeds 000-003."""
+    """Adam; returns (m, v, w). Without bias correction: the simplified form of seeds 000-003."""
     m, v, m_hat, v_hat = _moments(rec, g, m, v, t, beta1, beta2, bias_correction)
     mk, vk = ("m_hat", "v_hat") if bias_correction else ("m", "v")
     den, den_t = _denominator(v_hat, vk, eps, eps_placement)
@@ -147,13 +148,14 @@ def adam_update(
 
 
 def adamw_update(
-    rec: Recorder, w: Num, g: Num, m: Num, v: Num, t: int, lr: float, beta1: float, beta2: float, eps: float,
-    weight_decay: float, *, variant: str = "pytorch", eta: float = 1.0,
+    rec: Recorder, w: Num, g: Num, m: Num, v: Num, t: int, lr: float, beta1: float, beta2: float,
+    eps: float, weight_decay: float, *, variant: str = "pytorch", eta: float = 1.0,
 ) -> tuple[Num, Num, Num]:
-    """Adam with weight decay; returns (m, v, w).
+    """Adam with weight decay λ; returns (m, v, w).
 
-    ``pytorch``: w <- w(1 - lr·λ), then the Adam step. ``paper`` (Loshchilov & Hutter, with the
-    schedule multiplier ``eta``): w <- w - η(lr·m̂/(√v̂ + ε) + λw). ``l2``: g <- g + λw, then Adam.
+    ``pytorch``: w <- w(1 - αλ), then the Adam step (step ``w_decayed``). ``paper`` (Loshchilov &
+    Hutter, schedule multiplier η = ``eta``): w <- w - η(α·m̂/(√v̂ + ε) + λw). ``l2``: g <- g + λw
+    (step ``g_l2``), then the Adam step.
     """
     choice(variant, "AdamW variant", ADAMW_VARIANTS)
     if variant == "pytorch":
@@ -165,15 +167,61 @@ def adamw_update(
                      g=g, weight_decay=weight_decay, w=w)
         return adam_update(rec, w, g, m, v, t, lr, beta1, beta2, eps)
     m, v, m_hat, v_hat = _moments(rec, g, m, v, t, beta1, beta2, True)
-    den = np.sqrt(v_hat) + eps
     inner = "{lr}·{m_hat} / (√{v_hat} + {eps}) + {weight_decay}·{w}"
     template = f"{{w}} - ({inner})" if eta == 1 else f"{{w}} - {{eta}}·({inner})"
-    w = rec.step("w", "new weights", template, w - eta * (lr * m_hat / den + weight_decay * w),
+    value = w - eta * (lr * m_hat / (np.sqrt(v_hat) + eps) + weight_decay * w)
+    w = rec.step("w", "new weights", template, value,
                  w=w, eta=eta, lr=lr, m_hat=m_hat, v_hat=v_hat, eps=eps, weight_decay=weight_decay)
     return m, v, w
 
 
-# --------------------------------------------------------------------------- solver plumbing
+# --------------------------------------------------------------------------- one step of each optimizer
+
+Grad = Callable[[str, Num], Num]  # (step name, point) -> the gradient at that point
+State = dict[str, Num]
+
+
+def _run_sgd(rec: Recorder, w: Num, grad: Grad, st: State, t: int, o: dict) -> tuple[Num, State]:
+    return sgd_update(rec, w, grad("g", w), o["lr"]), st
+
+
+def _run_momentum(rec: Recorder, w: Num, grad: Grad, st: State, t: int, o: dict) -> tuple[Num, State]:
+    v, w = momentum_update(rec, w, grad("g", w), st["v"], o["lr"], o["rho"], form=o["form"])
+    return w, {"v": v}
+
+
+def _run_nesterov(rec: Recorder, w: Num, grad: Grad, st: State, t: int, o: dict) -> tuple[Num, State]:
+    if o["form"] == "lookahead":
+        g = grad("g_ahead", lookahead_point(rec, w, st["v"], o["rho"]))
+    else:
+        g = grad("g", w)
+    v, w = nesterov_update(rec, w, g, st["v"], o["lr"], o["rho"], form=o["form"])
+    return w, {"v": v}
+
+
+def _run_adagrad(rec: Recorder, w: Num, grad: Grad, st: State, t: int, o: dict) -> tuple[Num, State]:
+    cache, w = adagrad_update(rec, w, grad("g", w), st["cache"], o["lr"], o["eps"],
+                              eps_placement=o["eps_placement"], sqrt=o["sqrt"])
+    return w, {"cache": cache}
+
+
+def _run_rmsprop(rec: Recorder, w: Num, grad: Grad, st: State, t: int, o: dict) -> tuple[Num, State]:
+    cache, w = rmsprop_update(rec, w, grad("g", w), st["cache"], o["lr"], o["decay"], o["eps"],
+                              eps_placement=o["eps_placement"])
+    return w, {"cache": cache}
+
+
+def _run_adam(rec: Recorder, w: Num, grad: Grad, st: State, t: int, o: dict) -> tuple[Num, State]:
+    m, v, w = adam_update(rec, w, grad("g", w), st["m"], st["v"], t, o["lr"], o["beta1"], o["beta2"],
+                          o["eps"], bias_correction=o["bias_correction"], eps_placement=o["eps_placement"])
+    return w, {"m": m, "v": v}
+
+
+def _run_adamw(rec: Recorder, w: Num, grad: Grad, st: State, t: int, o: dict) -> tuple[Num, State]:
+    m, v, w = adamw_update(rec, w, grad("g", w), st["m"], st["v"], t, o["lr"], o["beta1"], o["beta2"],
+                           o["eps"], o["weight_decay"], variant=o["variant"], eta=o["eta"])
+    return w, {"m": m, "v": v}
+
 
 _REQUIRED = object()  # an option the question must give
 
@@ -182,66 +230,20 @@ _REQUIRED = object()  # an option the question must give
 class _Spec:
     state: tuple[str, ...]
     options: Mapping[str, Any]  # name -> default, or _REQUIRED
-    run: Callable[..., tuple[Num, dict[str, Num]]]  # (rec, w, grad, state, t, opts) -> (w, state)
+    run: Callable[[Recorder, Num, Grad, State, int, dict], tuple[Num, State]]
 
 
-Grad = Callable[[str, Num], Num]  # (step name, point) -> gradient at that point
-
-
-def _run_sgd(rec: Recorder, w: Num, grad: Grad, state: dict, t: int, o: dict) -> tuple[Num, dict]:
-    return sgd_update(rec, w, grad("g", w), o["lr"]), state
-
-
-def _run_momentum(rec: Recorder, w: Num, grad: Grad, state: dict, t: int, o: dict) -> tuple[Num, dict]:
-    v, w = momentum_update(rec, w, grad("g", w), state["v"], o["lr"], o["rho"], form=o["form"])
-    return w, {"v": v}
-
-
-def _run_nesterov(rec: Recorder, w: Num, grad: Grad, state: dict, t: int, o: dict) -> tuple[Num, dict]:
-    v = state["v"]
-    if o["form"] == "lookahead":
-        g = grad("g_ahead", lookahead_point(rec, w, v, o["rho"]))
-    else:
-        g = grad("g", w)
-    v, w = nesterov_update(rec, w, g, v, o["lr"], o["rho"], form=o["form"])
-    return w, {"v": v}
-
-
-def _run_adagrad(rec: Recorder, w: Num, grad: Grad, state: dict, t: int, o: dict) -> tuple[Num, dict]:
-    cache, w = adagrad_update(rec, w, grad("g", w), state["cache"], o["lr"], o["eps"],
-                              eps_placement=o["eps_placement"], sqrt=o["sqrt"])
-    return w, {"cache": cache}
-
-
-def _run_rmsprop(rec: Recorder, w: Num, grad: Grad, state: dict, t: int, o: dict) -> tuple[Num, dict]:
-    cache, w = rmsprop_update(rec, w, grad("g", w), state["cache"], o["lr"], o["decay"], o["eps"],
-                              eps_placement=o["eps_placement"])
-    return w, {"cache": cache}
-
-
-def _run_adam(rec: Recorder, w: Num, grad: Grad, state: dict, t: int, o: dict) -> tuple[Num, dict]:
-    m, v, w = adam_update(rec, w, grad("g", w), state["m"], state["v"], t, o["lr"], o["beta1"], o["beta2"],
-                          o["eps"], bias_correction=o["bias_correction"], eps_placement=o["eps_placement"])
-    return w, {"m": m, "v": v}
-
-
-def _run_adamw(rec: Recorder, w: Num, grad: Grad, state: dict, t: int, o: dict) -> tuple[Num, dict]:
-    m, v, w = adamw_update(rec, w, grad("g", w), state["m"], state["v"], t, o["lr"], o["beta1"], o["beta2"],
-                           o["eps"], o["weight_decay"], variant=o["variant"], eta=o["eta"])
-    return w, {"m": m, "v": v}
-
-
-_ADAM_OPTIONS = {"lr": 1e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
+_ADAM = {"lr": 1e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
 SPECS: dict[str, _Spec] = {
     "sgd": _Spec((), {"lr": _REQUIRED}, _run_sgd),
     "momentum": _Spec(("v",), {"lr": _REQUIRED, "rho": _REQUIRED, "form": "pytorch"}, _run_momentum),
     "nesterov": _Spec(("v",), {"lr": _REQUIRED, "rho": _REQUIRED, "form": "lookahead"}, _run_nesterov),
     "adagrad": _Spec(("cache",), {"lr": _REQUIRED, "eps": 1e-10, "eps_placement": "outside", "sqrt": True},
                      _run_adagrad),
-    "rmsprop": _Spec(("cache",), {"lr": _REQUIRED, "decay": _REQUIRED, "eps": 1e-8, "eps_placement": "outside"},
-                     _run_rmsprop),
-    "adam": _Spec(("m", "v"), {**_ADAM_OPTIONS, "bias_correction": True, "eps_placement": "outside"}, _run_adam),
-    "adamw": _Spec(("m", "v"), {**_ADAM_OPTIONS, "weight_decay": 0.01, "variant": "pytorch", "eta": 1.0},
+    "rmsprop": _Spec(("cache",), {"lr": _REQUIRED, "decay": _REQUIRED, "eps": 1e-8,
+                                  "eps_placement": "outside"}, _run_rmsprop),
+    "adam": _Spec(("m", "v"), {**_ADAM, "bias_correction": True, "eps_placement": "outside"}, _run_adam),
+    "adamw": _Spec(("m", "v"), {**_ADAM, "weight_decay": 0.01, "variant": "pytorch", "eta": 1.0},
                    _run_adamw),
 }
 
@@ -252,11 +254,13 @@ _CHOICES = {
 }
 
 
-def _in_range(name: str, value: Any, low: float, high: float, high_open: bool) -> float:
+# --------------------------------------------------------------------------- input checks
+
+
+def _in_range(name: str, value: Any, high_open: bool) -> float:
     x = scalar(value, name)
-    if x < low or x > high or (high_open and x == high):
-        bracket = ")" if high_open else "]"
-        raise ValueError(f"{name} must be in [{low:g}, {high:g}{bracket}, got {x:g}")
+    if x < 0 or x > 1 or (high_open and x == 1):
+        raise ValueError(f"{name} must be in [0, 1{')' if high_open else ']'}, got {x:g}")
     return x
 
 
@@ -270,13 +274,12 @@ def _option(optimizer: str, key: str, value: Any) -> Any:
         if not isinstance(value, (bool, np.bool_)):
             raise ValueError(f"{key} must be true or false, got {value!r}")
         return bool(value)
-    if key in ("rho", "decay"):
-        return _in_range(key, value, 0.0, 1.0, high_open=False)
-    if key in ("beta1", "beta2"):  # β = 1 would divide by zero in the bias correction
-        return _in_range(key, value, 0.0, 1.0, high_open=True)
+    if key in ("rho", "decay", "beta1", "beta2"):
+        return _in_range(key, value, high_open=key.startswith("beta"))  # β = 1: no bias correction
     x = scalar(value, key)
-    if x < 0 or (key in ("lr", "eta") and x == 0):
-        raise ValueError(f"{key} must be {'positive' if key in ('lr', 'eta') else 'non-negative'}, got {x:g}")
+    strict = key in ("lr", "eta")
+    if x < 0 or (strict and x == 0):
+        raise ValueError(f"{key} must be {'positive' if strict else 'non-negative'}, got {x:g}")
     return x
 
 
@@ -284,7 +287,8 @@ def _options(optimizer: str, given: Mapping[str, Any]) -> dict[str, Any]:
     spec = SPECS[optimizer]
     unknown = sorted(set(given) - set(spec.options))
     if unknown:
-        raise ValueError(f"unknown option {unknown[0]!r} for {optimizer}; expected: {', '.join(spec.options)}")
+        expected = ", ".join(spec.options)
+        raise ValueError(f"unknown option {unknown[0]!r} for {optimizer}; expected: {expected}")
     out = {}
     for key, default in spec.options.items():
         value = given.get(key, default)
@@ -295,13 +299,13 @@ def _options(optimizer: str, given: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _number(value: Any, name: str) -> Num:
-    """A checked float (0-d input) or float64 array."""
+    """A checked float (for a number) or float64 array."""
     arr = array(value, name)
     return float(arr) if arr.ndim == 0 else arr
 
 
 def _like_w(w: Num, value: Any, name: str) -> Num:
-    """A state or coefficient for ``w``: its shape, or a number that applies to every element."""
+    """A state or coefficient for ``w``: w's shape, or one number that applies to every element."""
     x = _number(value, name)
     if np.ndim(x) == 0 and np.ndim(w) > 0:
         return np.full(np.shape(w), x)
@@ -320,29 +324,11 @@ def _out(x: Num) -> Any:
     return float(x) if np.ndim(x) == 0 else np.asarray(x, dtype=np.float64)
 
 
+# --------------------------------------------------------------------------- gradient sources
+
+
 def _given(g: Num) -> Grad:
     return lambda name, at: g
-
-
-def _quadratic(rec: Recorder, a: Num, b: Num) -> Grad:
-    """The gradient of f(w) = ½·a·w² + b·w (elementwise), recorded where it is evaluated."""
-
-    def grad(name: str, at: Num) -> Num:
-        return rec.step(name, "gradient of f(w) = ½·a·w² + b·w", "{a}·{w} + {b}", a * at + b, a=a, w=at, b=b)
-
-    return grad
-
-
-def _one_step(
-    optimizer: str, rec: Recorder, w: Any, grad: Callable[[Num], Grad], state: Mapping[str, Any],
-    t: Any, options: Mapping[str, Any],
-) -> Solution:
-    """Validate, take one step and answer with the state then ``w``; ``grad(w)`` checks the gradient."""
-    w = _number(w, "w")
-    o = _options(optimizer, options)
-    st = {k: _like_w(w, v, k) for k, v in state.items()}
-    w, st = SPECS[optimizer].run(rec, w, grad(w), st, _step_number(t), o)
-    return rec.solution(**{k: _out(v) for k, v in st.items()}, w=_out(w))
 
 
 def _explicit(g: Any, name: str = "g") -> Callable[[Num], Grad]:
@@ -356,38 +342,54 @@ def _explicit(g: Any, name: str = "g") -> Callable[[Num], Grad]:
     return check
 
 
+def _quadratic(rec: Recorder, a: Num, b: Num) -> Grad:
+    """The gradient of f(w) = ½·a·w² + b·w (elementwise), recorded wherever it is evaluated."""
+
+    def grad(name: str, at: Num) -> Num:
+        return rec.step(name, "gradient of f(w) = ½·a·w² + b·w", "{a}·{w} + {b}", a * at + b, a=a, w=at, b=b)
+
+    return grad
+
+
 # --------------------------------------------------------------------------- step solvers
 
 
+def _one_step(optimizer: str, rec: Recorder, w: Any, grad: Callable[[Num], Grad], state: Mapping[str, Any],
+              t: Any, options: Mapping[str, Any]) -> Solution:
+    """Validate, take one step, answer with the state and then ``w``."""
+    w = _number(w, "w")
+    o = _options(optimizer, options)
+    st = {k: _like_w(w, v, k) for k, v in state.items()}
+    w, st = SPECS[optimizer].run(rec, w, grad(w), st, _step_number(t), o)
+    return rec.solution(**{k: _out(v) for k, v in st.items()}, w=_out(w))
+
+
 @solver("sgd_step")
-def sgd_step(w: Any, g: Any, lr: float, overrides: Mapping[str, Any] | None = None) -> Solution:
+def sgd_step(w: Any, g: Any, lr: float, overrides: Options = None) -> Solution:
     """One gradient-descent step -> {w}."""
     return _one_step("sgd", Recorder(overrides), w, _explicit(g), {}, 1, {"lr": lr})
 
 
 @solver("momentum_step")
-def momentum_step(
-    w: Any, g: Any, v: Any, lr: float, rho: float, form: str = "pytorch", overrides: Mapping[str, Any] | None = None
-) -> Solution:
+def momentum_step(w: Any, g: Any, v: Any, lr: float, rho: float, form: str = "pytorch",
+                  overrides: Options = None) -> Solution:
     """One momentum step -> {v, w}. ``form``: "pytorch" (v <- ρv + g; w <- w - αv) or
     "cs231n" (v <- ρv - αg; w <- w + v)."""
-    return _one_step("momentum", Recorder(overrides), w, _explicit(g), {"v": v}, 1, {"lr": lr, "rho": rho, "form": form})
+    opts = {"lr": lr, "rho": rho, "form": form}
+    return _one_step("momentum", Recorder(overrides), w, _explicit(g), {"v": v}, 1, opts)
 
 
 @solver("nesterov_step")
-def nesterov_step(
-    w: Any, v: Any, lr: float, rho: float, g: Any = None, g_ahead: Any = None, a: Any = None, b: Any = 0.0,
-    form: str = "lookahead", overrides: Mapping[str, Any] | None = None,
-) -> Solution:
-    """One Nesterov step -> {v, w}; steps ``w_ahead`` (look-ahead form) and ``g``/``g_ahead``
-    (when computed from ``a``, ``b``).
+def nesterov_step(w: Any, v: Any, lr: float, rho: float, g: Any = None, g_ahead: Any = None, a: Any = None,
+                  b: Any = 0.0, form: str = "lookahead", overrides: Options = None) -> Solution:
+    """One Nesterov step -> {v, w}; the look-ahead form also records the step ``w_ahead``.
 
     The gradient is given in one of two ways:
-    - explicitly: ``g`` (the gradient at ``w``) for ``form="pytorch"``, or ``g_ahead`` (the
-      gradient at the look-ahead point ``w + ρv``) for ``form="lookahead"``;
-    - as the quadratic f(w) = ½·a·w² + b·w (elementwise; ``a``, ``b`` numbers or arrays like
-      ``w``), whose gradient a·w + b is evaluated wherever the form needs it. This lets a template
-      ask for the look-ahead form without computing the look-ahead gradient itself.
+    - explicitly: ``g`` (the gradient at w) for ``form="pytorch"``, or ``g_ahead`` (the gradient
+      at the look-ahead point w + ρv) for ``form="lookahead"``;
+    - as the quadratic f(w) = ½·a·w² + b·w (elementwise; ``a``, ``b`` numbers or arrays like w),
+      whose gradient a·w + b is evaluated wherever the form needs it (step ``g`` or ``g_ahead``),
+      so that a template can ask for the look-ahead form without working out that gradient.
     """
     rec = Recorder(overrides)
     choice(form, "Nesterov form", NESTEROV_FORMS)
@@ -395,24 +397,23 @@ def nesterov_step(
     return _one_step("nesterov", rec, w, grad, {"v": v}, 1, {"lr": lr, "rho": rho, "form": form})
 
 
-def _nesterov_gradient(rec: Recorder, form: str, g: Any, g_ahead: Any, a: Any, b: Any) -> Callable[[Num], Grad]:
+def _nesterov_gradient(rec: Recorder, form: str, g: Any, g_ahead: Any, a: Any, b: Any
+                       ) -> Callable[[Num], Grad]:
     wanted, other = ("g_ahead", "g") if form == "lookahead" else ("g", "g_ahead")
     explicit = {"g": g, "g_ahead": g_ahead}
+    where = {"g": "the gradient at w", "g_ahead": "the gradient at w + ρv"}
     if explicit[other] is not None:
-        raise ValueError(f"Nesterov form {form!r} uses {wanted}, not {other} "
-                         f"({'the gradient at w + ρv' if wanted == 'g_ahead' else 'the gradient at w'})")
+        raise ValueError(f"Nesterov form {form!r} uses {wanted} ({where[wanted]}), not {other}")
     if (explicit[wanted] is None) == (a is None):
-        raise ValueError(f"Nesterov form {form!r} needs exactly one of: {wanted}, or the quadratic's a (and b)")
+        raise ValueError(f"Nesterov form {form!r} needs {wanted} or the quadratic's a (and b), not both")
     if a is None:
         return _explicit(explicit[wanted], wanted)
     return lambda w: _quadratic(rec, _like_w(w, a, "a"), _like_w(w, b, "b"))
 
 
 @solver("adagrad_step")
-def adagrad_step(
-    w: Any, g: Any, cache: Any, lr: float, eps: float = 1e-10, eps_placement: str = "outside", sqrt: bool = True,
-    overrides: Mapping[str, Any] | None = None,
-) -> Solution:
+def adagrad_step(w: Any, g: Any, cache: Any, lr: float, eps: float = 1e-10, eps_placement: str = "outside",
+                 sqrt: bool = True, overrides: Options = None) -> Solution:
     """One Adagrad step -> {cache, w}. ``eps_placement="inside"``: √(cache + ε) (seed 004);
     ``sqrt=False``: g/(cache + ε) (seed 003's typo, for the checker)."""
     opts = {"lr": lr, "eps": eps, "eps_placement": eps_placement, "sqrt": sqrt}
@@ -420,42 +421,39 @@ def adagrad_step(
 
 
 @solver("rmsprop_step")
-def rmsprop_step(
-    w: Any, g: Any, cache: Any, lr: float, decay: float, eps: float = 1e-8, eps_placement: str = "outside",
-    overrides: Mapping[str, Any] | None = None,
-) -> Solution:
+def rmsprop_step(w: Any, g: Any, cache: Any, lr: float, decay: float, eps: float = 1e-8,
+                 eps_placement: str = "outside", overrides: Options = None) -> Solution:
     """One RMSProp step -> {cache, w}; ``decay`` is β (0.9 in the seeds, PyTorch's alpha = 0.99)."""
     opts = {"lr": lr, "decay": decay, "eps": eps, "eps_placement": eps_placement}
     return _one_step("rmsprop", Recorder(overrides), w, _explicit(g), {"cache": cache}, 1, opts)
 
 
 @solver("adam_step")
-def adam_step(
-    w: Any, g: Any, m: Any, v: Any, t: int, lr: float = 1e-3, beta1: float = 0.9, beta2: float = 0.999,
-    eps: float = 1e-8, bias_correction: bool = True, eps_placement: str = "outside",
-    overrides: Mapping[str, Any] | None = None,
-) -> Solution:
-    """One Adam step -> {m, v, w}; steps m, v, m_hat, v_hat (with bias correction), w."""
+def adam_step(w: Any, g: Any, m: Any, v: Any, t: int, lr: float = 1e-3, beta1: float = 0.9,
+              beta2: float = 0.999, eps: float = 1e-8, bias_correction: bool = True,
+              eps_placement: str = "outside", overrides: Options = None) -> Solution:
+    """One Adam step -> {m, v, w}; steps m, v, m_hat and v_hat (with bias correction), w."""
     opts = {"lr": lr, "beta1": beta1, "beta2": beta2, "eps": eps, "bias_correction": bias_correction,
             "eps_placement": eps_placement}
     return _one_step("adam", Recorder(overrides), w, _explicit(g), {"m": m, "v": v}, t, opts)
 
 
 @solver("adamw_step")
-def adamw_step(
-    w: Any, g: Any, m: Any, v: Any, t: int, lr: float = 1e-3, beta1: float = 0.9, beta2: float = 0.999,
-    eps: float = 1e-8, weight_decay: float = 0.01, variant: str = "pytorch", eta: float = 1.0,
-    overrides: Mapping[str, Any] | None = None,
-) -> Solution:
+def adamw_step(w: Any, g: Any, m: Any, v: Any, t: int, lr: float = 1e-3, beta1: float = 0.9,
+               beta2: float = 0.999, eps: float = 1e-8, weight_decay: float = 0.01, variant: str = "pytorch",
+               eta: float = 1.0, overrides: Options = None) -> Solution:
     """One AdamW step -> {m, v, w}. ``variant``: "pytorch" (decoupled decay, step ``w_decayed``),
-    "paper" (with schedule multiplier ``eta``) or "l2" (step ``g_l2``); see :func:`adamw_update`."""
+    "paper" (with the schedule multiplier ``eta``) or "l2" (step ``g_l2``); see :func:`adamw_update`."""
     opts = {"lr": lr, "beta1": beta1, "beta2": beta2, "eps": eps, "weight_decay": weight_decay,
             "variant": variant, "eta": eta}
     return _one_step("adamw", Recorder(overrides), w, _explicit(g), {"m": m, "v": v}, t, opts)
 
 
+# --------------------------------------------------------------------------- several steps in a row
+
+
 class _Numbered(Recorder):
-    """Forwards steps to ``parent`` with the step number appended to their names (w -> w2)."""
+    """Passes steps on to ``parent`` with the step number appended to their names (w -> w2)."""
 
     def __init__(self, parent: Recorder, k: int) -> None:
         self.parent, self.k = parent, k
@@ -471,65 +469,62 @@ MAX_STEPS = 50
 
 
 @solver("optimizer_steps")
-def optimizer_steps(
-    optimizer: str, w: Any, grads: Any = None, a: Any = None, b: Any = 0.0, n_steps: int | None = None,
-    t: int = 1, state: Mapping[str, Any] | None = None, overrides: Mapping[str, Any] | None = None,
-    **options: Any,
-) -> Solution:
-    """Several consecutive steps of ``optimizer`` (sgd, momentum, nesterov, adagrad, rmsprop, adam,
-    adamw) -> the state and ``w`` after each step, numbered from 1: e.g. {m1, v1, w1, m2, v2, w2}.
+def optimizer_steps(optimizer: str, w: Any, grads: Any = None, a: Any = None, b: Any = 0.0,
+                    n_steps: int | None = None, t: int = 1, state: Options = None, overrides: Options = None,
+                    **options: Any) -> Solution:
+    """Consecutive steps of ``optimizer`` (sgd, momentum, nesterov, adagrad, rmsprop, adam, adamw)
+    -> the state and ``w`` after each step, numbered from 1: e.g. {m1, v1, w1, m2, v2, w2}; the
+    steps are named the same way (m_hat1, w_ahead2, ...).
 
-    Gradients: ``grads`` gives one per step (for look-ahead Nesterov, the gradient at each
-    look-ahead point), or the quadratic f(w) = ½·a·w² + b·w with ``n_steps`` makes the gradient
-    follow w (steps ``g1``, ``g2``, ...). ``options`` are the hyperparameters and conventions of
-    the matching ``*_step`` solver; ``state`` (default zeros) and ``t`` (the number of the first
-    step taken) let a question start mid-run.
+    Gradients: ``grads`` has one per step (for look-ahead Nesterov, the gradient at each look-ahead
+    point); or the quadratic f(w) = ½·a·w² + b·w with ``n_steps`` makes the gradient follow w
+    (steps g1, g2, ... or g_ahead1, ...). ``options`` are the hyperparameters and conventions of the
+    matching ``*_step`` solver; ``state`` (default zeros) and ``t`` (the number of the first step
+    taken) let a question start mid-run.
     """
     optimizer = choice(optimizer, "optimizer", SPECS)
-    spec = SPECS[optimizer]
-    rec = Recorder(overrides)
+    spec, rec = SPECS[optimizer], Recorder(overrides)
     w = _number(w, "w")
     o = _options(optimizer, options)
     t0 = _step_number(t)
     st = _initial_state(spec, w, state or {})
-    grad_at = _step_gradients(rec, w, grads, a, b, n_steps)
     answer: dict[str, Any] = {}
-    for k, grad in enumerate(grad_at, start=1):
+    for k, source in enumerate(_step_gradients(w, grads, a, b, n_steps), start=1):
         numbered = _Numbered(rec, k)
-        w, st = spec.run(numbered, w, grad(numbered), st, t0 + k - 1, o)
+        w, st = spec.run(numbered, w, source(numbered), st, t0 + k - 1, o)
         answer.update({f"{key}{k}": _out(val) for key, val in st.items()})
         answer[f"w{k}"] = _out(w)
     return rec.solution(**answer)
 
 
-def _initial_state(spec: _Spec, w: Num, given: Mapping[str, Any]) -> dict[str, Num]:
+def _initial_state(spec: _Spec, w: Num, given: Mapping[str, Any]) -> State:
     unknown = sorted(set(given) - set(spec.state))
     if unknown:
         raise ValueError(f"unknown state {unknown[0]!r}; expected: {', '.join(spec.state) or 'none'}")
     return {k: _like_w(w, given.get(k, 0.0), k) for k in spec.state}
 
 
-def _step_gradients(
-    rec: Recorder, w: Num, grads: Any, a: Any, b: Any, n_steps: Any
-) -> list[Callable[[Recorder], Grad]]:
-    """One gradient source per step, each built on that step's recorder."""
+def _step_gradients(w: Num, grads: Any, a: Any, b: Any, n_steps: Any) -> list[Callable[[Recorder], Grad]]:
+    """One gradient source per step, each to be built on that step's recorder."""
     if (grads is None) == (a is None):
-        raise ValueError("give either grads (one gradient per step) or the quadratic's a (and b) with n_steps")
+        raise ValueError("give either grads (one gradient per step) or the quadratic's a (and b) and n_steps")
     if grads is None:
-        if n_steps is None:
-            raise ValueError("n_steps is needed with the quadratic a, b")
-        n = scalar(n_steps, "n_steps")
+        n = scalar(-1 if n_steps is None else n_steps, "n_steps")
         if not (n.is_integer() and 1 <= n <= MAX_STEPS):
-            raise ValueError(f"n_steps must be a whole number from 1 to {MAX_STEPS}, got {n:g}")
+            raise ValueError(f"n_steps (needed with a, b) must be a whole number from 1 to {MAX_STEPS}")
         a, b = _like_w(w, a, "a"), _like_w(w, b, "b")
         return [lambda r: _quadratic(r, a, b)] * int(n)
     g = array(grads, "grads")
     if g.ndim == 0 or g.shape[1:] != np.shape(w) or not 1 <= len(g) <= MAX_STEPS:
-        raise ValueError(f"grads: expected 1 to {MAX_STEPS} gradients, one per step, each of shape {np.shape(w)}; "
-                         f"got shape {g.shape}")
+        raise ValueError(f"grads: expected 1 to {MAX_STEPS} gradients, one per step, each of shape "
+                         f"{np.shape(w)}; got shape {g.shape}")
     if n_steps is not None and scalar(n_steps, "n_steps") != len(g):
         raise ValueError(f"n_steps is {n_steps} but {len(g)} gradients were given")
-    return [lambda r, gk=(float(gk) if gk.ndim == 0 else gk): _given(gk) for gk in g]
+    return [_constant(_out(gk)) for gk in g]
+
+
+def _constant(g: Num) -> Callable[[Recorder], Grad]:
+    return lambda rec: _given(g)
 
 
 # --------------------------------------------------------------------------- training optimizers
@@ -545,15 +540,15 @@ class _Optimizer:
         if not lr > 0:
             raise ValueError(f"lr must be positive, got {lr}")
         self.lr = float(lr)  # a schedule may change it between steps
-        self.state: list[dict[str, Any]] = [{} for _ in self.params]
+        self.state: list[State] = [{} for _ in self.params]
 
     def zero_grad(self) -> None:
         for p in self.params:
             p.grad = np.zeros_like(p.data)
 
     def step(self) -> None:
-        for p, state in zip(self.params, self.state):
-            if p.grad is None:  # not part of this loss
+        for p, state in zip(self.params, self.state, strict=True):
+            if p.grad is None:  # not part of this loss: PyTorch skips it too
                 continue
             w = self._update(p.data, np.asarray(p.grad, dtype=np.float64), state)
             if isinstance(p.data, np.ndarray) and p.data.flags.writeable:
@@ -561,7 +556,7 @@ class _Optimizer:
             else:
                 p.data = np.asarray(w, dtype=np.float64)
 
-    def _update(self, w: np.ndarray, g: np.ndarray, state: dict[str, Any]) -> np.ndarray:
+    def _update(self, w: np.ndarray, g: np.ndarray, state: State) -> Num:
         raise NotImplementedError
 
 
@@ -572,36 +567,36 @@ def _non_negative(**values: float) -> None:
 
 
 class SGD(_Optimizer):
-    """PyTorch ``SGD`` (no dampening): weight decay adds λw to g; momentum and Nesterov in PyTorch form."""
+    """PyTorch ``SGD`` without dampening: weight decay adds λw to g; momentum in PyTorch form."""
 
-    def __init__(
-        self, params: Iterable[Any], lr: float, momentum: float = 0.0, nesterov: bool = False,
-        weight_decay: float = 0.0,
-    ) -> None:
+    def __init__(self, params: Iterable[Any], lr: float, momentum: float = 0.0, nesterov: bool = False,
+                 weight_decay: float = 0.0) -> None:
         super().__init__(params, lr)
         _non_negative(momentum=momentum, weight_decay=weight_decay)
         if nesterov and momentum == 0:
             raise ValueError("Nesterov momentum needs momentum > 0")
         self.momentum, self.nesterov, self.weight_decay = momentum, nesterov, weight_decay
 
-    def _update(self, w: np.ndarray, g: np.ndarray, state: dict[str, Any]) -> np.ndarray:
+    def _update(self, w: np.ndarray, g: np.ndarray, state: State) -> Num:
         if self.weight_decay:
             g = g + self.weight_decay * w
         if not self.momentum:
             return sgd_update(NULL, w, g, self.lr)
-        v = state.get("v", 0.0)
         update = nesterov_update if self.nesterov else momentum_update
-        state["v"], w = update(NULL, w, g, v, self.lr, self.momentum, form="pytorch")
+        state["v"], w = update(NULL, w, g, state.get("v", 0.0), self.lr, self.momentum, form="pytorch")
         return w
 
 
 class Adagrad(_Optimizer):
-    def __init__(self, params: Iterable[Any], lr: float = 1e-2, eps: float = 1e-10, weight_decay: float = 0.0):
+    """PyTorch ``Adagrad`` without lr decay."""
+
+    def __init__(self, params: Iterable[Any], lr: float = 1e-2, eps: float = 1e-10,
+                 weight_decay: float = 0.0) -> None:
         super().__init__(params, lr)
         _non_negative(eps=eps, weight_decay=weight_decay)
         self.eps, self.weight_decay = eps, weight_decay
 
-    def _update(self, w: np.ndarray, g: np.ndarray, state: dict[str, Any]) -> np.ndarray:
+    def _update(self, w: np.ndarray, g: np.ndarray, state: State) -> Num:
         if self.weight_decay:
             g = g + self.weight_decay * w
         state["cache"], w = adagrad_update(NULL, w, g, state.get("cache", 0.0), self.lr, self.eps)
@@ -611,15 +606,13 @@ class Adagrad(_Optimizer):
 class RMSProp(_Optimizer):
     """PyTorch ``RMSprop`` without momentum or centering; ``alpha`` is the cache decay β."""
 
-    def __init__(
-        self, params: Iterable[Any], lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
-        weight_decay: float = 0.0,
-    ) -> None:
+    def __init__(self, params: Iterable[Any], lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
+                 weight_decay: float = 0.0) -> None:
         super().__init__(params, lr)
         _non_negative(alpha=alpha, eps=eps, weight_decay=weight_decay)
         self.alpha, self.eps, self.weight_decay = alpha, eps, weight_decay
 
-    def _update(self, w: np.ndarray, g: np.ndarray, state: dict[str, Any]) -> np.ndarray:
+    def _update(self, w: np.ndarray, g: np.ndarray, state: State) -> Num:
         if self.weight_decay:
             g = g + self.weight_decay * w
         state["cache"], w = rmsprop_update(NULL, w, g, state.get("cache", 0.0), self.lr, self.alpha, self.eps)
@@ -627,41 +620,34 @@ class RMSProp(_Optimizer):
 
 
 class Adam(_Optimizer):
-    """PyTorch ``Adam``; ``weight_decay`` is the L2 form (added to g)."""
+    """PyTorch ``Adam``; its ``weight_decay`` is the L2 form (λw added to g)."""
 
-    def __init__(
-        self, params: Iterable[Any], lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
-        eps: float = 1e-8, weight_decay: float = 0.0,
-    ) -> None:
+    def __init__(self, params: Iterable[Any], lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0.0) -> None:
         super().__init__(params, lr)
         _non_negative(eps=eps, weight_decay=weight_decay)
-        if not all(0 <= b < 1 for b in betas):
+        if not all(0 <= beta < 1 for beta in betas):
             raise ValueError(f"betas must be in [0, 1), got {betas}")
-        self.beta1, self.beta2 = betas
-        self.eps, self.weight_decay = eps, weight_decay
+        (self.beta1, self.beta2), self.eps, self.weight_decay = betas, eps, weight_decay
 
-    def _update(self, w: np.ndarray, g: np.ndarray, state: dict[str, Any]) -> np.ndarray:
+    def _update(self, w: np.ndarray, g: np.ndarray, state: State) -> Num:
         t = state["t"] = state.get("t", 0) + 1
-        m, v = state.get("m", 0.0), state.get("v", 0.0)
         if self.weight_decay:
             g = g + self.weight_decay * w
-        state["m"], state["v"], w = adam_update(NULL, w, g, m, v, t, self.lr, self.beta1, self.beta2, self.eps)
+        state["m"], state["v"], w = adam_update(NULL, w, g, state.get("m", 0.0), state.get("v", 0.0), t,
+                                                self.lr, self.beta1, self.beta2, self.eps)
         return w
 
 
 class AdamW(Adam):
-    """PyTorch ``AdamW``: decoupled decay w <- w(1 - lr·λ), then the Adam step."""
+    """PyTorch ``AdamW``: the decoupled decay w <- w(1 - αλ), then the Adam step."""
 
-    def __init__(
-        self, params: Iterable[Any], lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
-        eps: float = 1e-8, weight_decay: float = 0.01,
-    ) -> None:
+    def __init__(self, params: Iterable[Any], lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0.01) -> None:
         super().__init__(params, lr, betas, eps, weight_decay)
 
-    def _update(self, w: np.ndarray, g: np.ndarray, state: dict[str, Any]) -> np.ndarray:
+    def _update(self, w: np.ndarray, g: np.ndarray, state: State) -> Num:
         t = state["t"] = state.get("t", 0) + 1
-        m, v = state.get("m", 0.0), state.get("v", 0.0)
-        state["m"], state["v"], w = adamw_update(
-            NULL, w, g, m, v, t, self.lr, self.beta1, self.beta2, self.eps, self.weight_decay
-        )
+        state["m"], state["v"], w = adamw_update(NULL, w, g, state.get("m", 0.0), state.get("v", 0.0), t,
+                                                 self.lr, self.beta1, self.beta2, self.eps, self.weight_decay)
         return w

@@ -1,0 +1,101 @@
+"""The bank: the built-in templates plus any folders a TA adds, by id and by topic.
+
+Extra folders come from ``--bank PATH`` (repeatable; passed here as ``extra_paths``) and from the
+``QUIZAPP_BANK`` environment variable (paths separated by ``os.pathsep``). Every ``*.yaml`` /
+``*.yml`` file below a folder is one template. A TA's template needs no code change: it is just
+another file. Two templates with one id are an error naming both files.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from question_bank.loader import TemplateError, load_yaml_file
+from question_bank.parse import parse_template
+from question_bank.question import Question, instantiate
+from question_bank.schema import Template
+
+BUILTIN = Path(__file__).resolve().parent / "templates"
+ENV_VAR = "QUIZAPP_BANK"
+
+
+def template_files(path: str | Path) -> list[Path]:
+    """The template files under ``path`` (or ``path`` itself), in a stable order."""
+    path = Path(path)
+    if path.is_file():
+        return [path]
+    if not path.is_dir():
+        raise TemplateError("no such file or folder", str(path))
+    return sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+def load_template(path: str | Path) -> Template:
+    return parse_template(load_yaml_file(path), str(path))
+
+
+def env_paths(environ: Mapping[str, str] | None = None) -> list[str]:
+    value = (os.environ if environ is None else environ).get(ENV_VAR, "")
+    return [p for p in value.split(os.pathsep) if p.strip()]
+
+
+def bank_paths(extra_paths: Iterable[str | Path] = (), environ: Mapping[str, str] | None = None,
+               builtin: bool = True) -> list[Path]:
+    """The folders a bank is loaded from: built-in first, then ``--bank`` paths, then the env var."""
+    paths = [BUILTIN] if builtin else []
+    return paths + [Path(p) for p in extra_paths] + [Path(p) for p in env_paths(environ)]
+
+
+@dataclass
+class Bank:
+    templates: dict[str, Template] = field(default_factory=dict)
+
+    def add(self, template: Template) -> None:
+        if template.id in self.templates:
+            other = self.templates[template.id]
+            raise TemplateError(f"duplicate template id {template.id!r}: also defined in "
+                                f"{other.source}:{other.line}", template.source, template.line, "id")
+        self.templates[template.id] = template
+
+    def __len__(self) -> int:
+        return len(self.templates)
+
+    def __contains__(self, template_id: object) -> bool:
+        return template_id in self.templates
+
+    def get(self, template_id: str) -> Template:
+        try:
+            return self.templates[template_id]
+        except KeyError:
+            raise KeyError(f"no template {template_id!r} in the bank") from None
+
+    def ids(self) -> list[str]:
+        return sorted(self.templates)
+
+    def topics(self) -> dict[str, list[Template]]:
+        """Templates grouped by topic, topics and templates in id order."""
+        out: dict[str, list[Template]] = {}
+        for tid in self.ids():
+            t = self.templates[tid]
+            out.setdefault(t.topic, []).append(t)
+        return dict(sorted(out.items()))
+
+    def by_topic(self, topic: str) -> list[Template]:
+        return self.topics().get(topic, [])
+
+    def instantiate(self, template_id: str, seed: int | str, params: Mapping[str, Any] | None = None) -> Question:
+        """The question of ``template_id`` for ``seed``; ``params`` replace sampled parameters."""
+        return instantiate(self.get(template_id), seed, params)
+
+
+def load_bank(extra_paths: Iterable[str | Path] = (), environ: Mapping[str, str] | None = None,
+              builtin: bool = True) -> Bank:
+    """Built-in templates plus ``extra_paths`` and ``$QUIZAPP_BANK``; the first broken file raises."""
+    bank = Bank()
+    for folder in bank_paths(extra_paths, environ, builtin):
+        for path in template_files(folder):
+            bank.add(load_template(path))
+    return bank

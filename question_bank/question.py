@@ -1,0 +1,197 @@
+"""A question: one template instantiated for one seed, with its solution and expected answers."""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+from solvers.steps import Solution, to_jsonable
+
+from question_bank import render, sampler, solving
+from question_bank.loader import TemplateError
+from question_bank.schema import Misconception, Option, PartSpec, Template
+from question_bank.tolerance import close, is_finite
+
+
+@dataclass(frozen=True)
+class MisconceptionAnswer:
+    """What a misconception gives for this question's numbers.
+
+    ``answers`` holds the parts it changes; ``distinct`` says, per part, whether that answer is
+    outside the tolerance of the right one (only then can it be recognised). ``error`` is set
+    when the solver refused the misconception's arguments for these numbers.
+    """
+
+    misconception: Misconception
+    answers: dict[str, Any] = field(default_factory=dict)
+    distinct: dict[str, bool] = field(default_factory=dict)
+    error: str | None = None
+
+    @property
+    def recognisable(self) -> bool:
+        return self.error is None and any(self.distinct.values())
+
+
+@dataclass
+class Question:
+    template: Template
+    seed: int | str
+    params: dict[str, Any]
+    solution: Solution
+    expected: dict[str, Any]  # part name -> the right answer, in the part's type
+
+    @property
+    def id(self) -> str:
+        """Stable address of this question: ``template-id:seed``."""
+        return f"{self.template.id}:{self.seed}"
+
+    @property
+    def title(self) -> str:
+        return self.template.title
+
+    @property
+    def parts(self) -> tuple[PartSpec, ...]:
+        return self.template.parts
+
+    @cached_property
+    def prompt(self) -> str:
+        return self._fill(self.template.prompt, "prompt")
+
+    @cached_property
+    def conventions(self) -> list[str]:
+        return [self._fill(c, f"conventions[{i}]") for i, c in enumerate(self.template.conventions)]
+
+    def label(self, part: PartSpec) -> str:
+        return self._fill(part.label, f"parts.{part.name}.label") if part.label else part.name
+
+    def _fill(self, text: str, field_name: str, values: Mapping[str, Any] | None = None) -> str:
+        try:
+            return render.fill(text, self.params if values is None else values)
+        except ValueError as exc:
+            line = self.template.line_of(field_name.split("[")[0].split(".")[0])
+            raise TemplateError(str(exc), self.template.source, line, field_name) from None
+
+    # -- choices ---------------------------------------------------------------------------
+
+    def options(self, part: PartSpec | str) -> list[tuple[str, Option]]:
+        """The part's options in display order, each with its letter (A, B, ...)."""
+        part = self.template.part(part) if isinstance(part, str) else part
+        opts = list(part.options)
+        if part.shuffle:
+            sampler.rng_for(self.template.id, self.seed, f"options:{part.name}").shuffle(opts)
+        return list(zip(string.ascii_uppercase, opts))
+
+    def option_id(self, part: PartSpec | str, answer: str) -> str | None:
+        """An option id from a letter (``b``) or the id itself; None when it is neither."""
+        opts = self.options(part)
+        text = answer.strip()
+        for letter, opt in opts:
+            if text.upper() == letter or text == opt.id:
+                return opt.id
+        return None
+
+    # -- solving ---------------------------------------------------------------------------
+
+    def solve_with(self, overrides: Mapping[str, Any]) -> tuple[Solution, dict[str, Any]]:
+        """The solution and expected answers when a student's own values replace some steps
+        (error carried forward: later parts are judged from the student's earlier work)."""
+        sol = solving.run(self.template, self.params, overrides=overrides)
+        return sol, solving.answers(self.template, sol)
+
+    def misconception_answers(self) -> dict[str, MisconceptionAnswer]:
+        """Each misconception's answers for this question's numbers, by misconception id."""
+        return {m.id: self._misconception(m) for m in self.template.misconceptions}
+
+    def _misconception(self, m: Misconception) -> MisconceptionAnswer:
+        try:
+            sol = solving.run(self.template, self.params, misconception=m)
+            got = solving.answers(self.template, sol, m.parts, only_mapped=True)
+        except (ValueError, TypeError, ZeroDivisionError, FloatingPointError) as exc:
+            return MisconceptionAnswer(m, error=str(exc))
+        distinct = {}
+        for name, value in got.items():
+            part = self.template.part(name)
+            distinct[name] = is_finite(part, value) and not close(part, value, self.expected[name])
+        return MisconceptionAnswer(m, got, distinct)
+
+    # -- hints and text --------------------------------------------------------------------
+
+    def hints(self) -> list[str]:
+        """The hints, in order, with this question's numbers (and worked values) in place."""
+        values = {**self.solution.values(), **self.params}
+        return [self._fill(h, f"hints[{i}]", values) for i, h in enumerate(self.template.hints)]
+
+    def part_text(self, part: PartSpec) -> str:
+        text = self.label(part)
+        if part.type == "choice" and part.options:
+            text += "".join(f"\n  {letter}) {opt.text}" for letter, opt in self.options(part))
+        return text
+
+    def text(self) -> str:
+        """The whole question as plain text: title, stated conventions, prompt and parts."""
+        lines = [self.title, ""]
+        if self.conventions:
+            lines += [f"• {c}" for c in self.conventions] + [""]
+        lines.append(self.prompt.rstrip())
+        if len(self.parts) > 1 or self.parts[0].label:
+            lines.append("")
+            for i, part in enumerate(self.parts):
+                lines.append(f"({string.ascii_lowercase[i]}) {self.part_text(part)}")
+        elif self.parts[0].type == "choice" and self.parts[0].options:
+            lines += [f"  {letter}) {opt.text}" for letter, opt in self.options(self.parts[0])]
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "template": self.template.id,
+            "version": self.template.version,
+            "seed": self.seed,
+            "params": to_jsonable(self.params),
+            "text": self.text(),
+            "expected": {k: to_jsonable(v) for k, v in self.expected.items()},
+        }
+
+
+def _hand_reason(template: Template, expected: Mapping[str, Any]) -> str | None:
+    """Why these answers are not hand-friendly enough for the template, or None."""
+    hand = template.hand
+    for part in template.parts:
+        if part.type not in ("number", "vector", "matrix", "integer"):
+            continue
+        arr = np.asarray(expected[part.name], dtype=np.float64)
+        if hand.max_abs is not None and np.any(np.abs(arr) > hand.max_abs):
+            return f"hand.max_abs ({part.name} larger than {hand.max_abs:g})"
+        if hand.answer_decimals is not None:
+            scaled = arr * 10**hand.answer_decimals
+            if np.any(np.abs(scaled - np.round(scaled)) > 1e-6 * np.maximum(1.0, np.abs(scaled))):
+                return f"hand.answer_decimals ({part.name} needs more than {hand.answer_decimals} decimals)"
+    return None
+
+
+def instantiate(template: Template, seed: int | str, params: Mapping[str, Any] | None = None) -> Question:
+    """The question of ``template`` for ``seed`` (``params`` fixes some parameters by hand)."""
+
+    def accept(drawn: dict[str, Any]) -> tuple[str | None, Any]:
+        sol, expected = _solve(template, drawn)
+        bad = next((p.name for p in template.parts if not is_finite(p, expected[p.name])), None)
+        if bad is not None:
+            return f"answer {bad} is not finite", (sol, expected)
+        return _hand_reason(template, expected), (sol, expected)
+
+    drawn, (solution, expected) = sampler.sample(template, seed, params, accept)
+    return Question(template, seed, drawn, solution, expected)
+
+
+def _solve(template: Template, params: Mapping[str, Any]) -> tuple[Solution, dict[str, Any]]:
+    try:
+        sol = solving.run(template, params)
+        return sol, solving.answers(template, sol)
+    except (ValueError, TypeError) as exc:
+        field_name = "solver" if template.solver else "parts"
+        raise TemplateError(f"solving {template.id!r} failed: {exc}", template.source,
+                            template.line_of(field_name), field_name) from None

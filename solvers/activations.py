@@ -1,0 +1,170 @@
+"""Activation functions and their derivatives, computed on the autograd core.
+
+The value and the derivative both come from one graph: ``f(x)`` is built with Tensor ops and
+``backward()`` gives f'(x) (elementwise, so one backward of Σf gives every entry). The step
+formulas are the conventions' (derivative at exactly 0: 0 for ReLU, the negative-side slope for
+leaky ReLU / PReLU, α for ELU, as PyTorch).
+
+Mistakes a template can name, one keyword each:
+
+- ``sigmoid_sign_typo``: seed 003 prints σ(a) = 1/(1+e^a); value and derivative of that function.
+- ``derivative_of_input``: σ' = σ(1-σ) or tanh' = 1 - tanh² evaluated at the *input* x instead of
+  at the output (x(1-x), 1-x²).
+- ``grad_at_zero``: a student who takes the ReLU-family derivative at exactly 0 to be this value
+  (1 or 0.5 are common) instead of the convention's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from solvers import validate
+from solvers.registry import solver
+from solvers.steps import Recorder, Solution
+from solvers.tensor import Tensor
+
+FUNCTIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu", "softplus")
+# Default α per function; PReLU's α is learned, so a question must give it.
+DEFAULT_ALPHA = {"leaky_relu": 0.01, "elu": 1.0}
+_OUTPUT_FORM = ("sigmoid", "tanh")  # derivative written in terms of the output
+_KINKED = ("relu", "leaky_relu", "prelu", "elu")
+
+VALUE_FORMULAS = {
+    "sigmoid": "1 / (1 + e^(-{x}))",
+    "sigmoid_typo": "1 / (1 + e^{x})",
+    "tanh": "tanh({x})",
+    "relu": "max(0, {x})",
+    "leaky_relu": "max({alpha} · {x}, {x})",
+    "prelu": "max({alpha} · {x}, {x})",
+    "elu": "{x} if {x} > 0 else {alpha} · (e^{x} - 1)",
+    "softplus": "log(1 + e^{x})",
+}
+DERIVATIVE_FORMULAS = {
+    "sigmoid": "{f} · (1 - {f})",
+    "sigmoid_typo": "-{f} · (1 - {f})",
+    "tanh": "1 - {f}²",
+    "relu": "1 if {x} > 0 else 0",
+    "leaky_relu": "1 if {x} > 0 else {alpha}",
+    "prelu": "1 if {x} > 0 else {alpha}",
+    "elu": "1 if {x} > 0 else {alpha} · e^{x}",
+    "softplus": "σ({x}) = 1 / (1 + e^(-{x}))",
+}
+
+
+def apply(fn: str, x: Tensor, alpha: Any = None) -> Tensor:
+    """``fn`` applied to ``x`` as a graph node; ``alpha`` is a number, or a Tensor for PReLU."""
+    fn = validate.choice(fn, "activation", FUNCTIONS)
+    if fn == "prelu":
+        return x.prelu(alpha if isinstance(alpha, Tensor) else Tensor(alpha))
+    if fn == "leaky_relu":
+        return x.leaky_relu(alpha)
+    if fn == "elu":
+        return x.elu(alpha)
+    return getattr(x, fn)()
+
+
+def _alpha(fn: str, alpha: Any) -> float | None:
+    if fn == "prelu" and alpha is None:
+        raise ValueError("alpha: PReLU's slope is learned, so the question must give it")
+    if fn not in DEFAULT_ALPHA and fn != "prelu":
+        return None  # ignored: a template may draw fn from a list and pass one α for all
+    return DEFAULT_ALPHA[fn] if alpha is None else validate.scalar(alpha, "alpha")
+
+
+def _number(arr: Any) -> Any:
+    """A float for a 0-d result, a float64 array otherwise."""
+    arr = np.asarray(arr, dtype=np.float64)
+    return float(arr) if arr.ndim == 0 else arr
+
+
+def _forward_backward(fn: str, x: np.ndarray, alpha: float | None, typo: bool) -> tuple[Any, Any, Any]:
+    """(f(x), f'(x), ∂f/∂α or None) from one graph and one backward."""
+    xt = Tensor(x)
+    # A per-entry α (x's shape) keeps ∂f_i/∂α per entry instead of summed over the entries.
+    at = Tensor(np.full(x.shape, alpha)[()]) if fn == "prelu" else None
+    out = apply("sigmoid", -xt) if typo else apply(fn, xt, at if at is not None else alpha)
+    if out.shape:
+        out.sum().backward()
+    else:
+        out.backward()
+    return out.data, xt.grad, (at.grad if at is not None else None)
+
+
+def _from_output(fn: str, value: Any) -> Any:
+    """σ' = σ(1-σ), tanh' = 1 - tanh², evaluated on the core at a given output value."""
+    v = Tensor(value)
+    d = v * (1.0 - v) if fn == "sigmoid" else 1.0 - v * v
+    return d.data
+
+
+@solver("activation")
+def activation(
+    fn: str,
+    x: Any,
+    alpha: Any = None,
+    sigmoid_sign_typo: bool = False,
+    derivative_of_input: bool = False,
+    grad_at_zero: Any = None,
+    overrides: dict[str, Any] | None = None,
+) -> Solution:
+    """{value, derivative} of ``fn`` at ``x`` (a number or a vector); PReLU adds ``derivative_alpha``."""
+    fn = validate.choice(fn, "fn", FUNCTIONS)
+    xs = validate.array(x, "x")
+    a = _alpha(fn, alpha)
+    _check_mistakes(fn, sigmoid_sign_typo, derivative_of_input, grad_at_zero)
+    typo = bool(sigmoid_sign_typo)
+    key = "sigmoid_typo" if typo else fn
+    value, deriv, d_alpha = _forward_backward(fn, xs, a, typo)
+
+    rec = Recorder(overrides)
+    numbers = {"x": xs} if a is None else {"x": xs, "alpha": a}
+    label = f"{fn}(x)" + (" as seed 003 prints it, 1/(1+e^x)" if typo else "")
+    value = rec.step("value", label, VALUE_FORMULAS[key], _number(value), **numbers)
+    deriv = _derivative(rec, fn, key, xs, a, value, deriv, derivative_of_input, grad_at_zero)
+    answer: dict[str, Any] = {"value": value, "derivative": deriv}
+    if fn == "prelu":
+        answer["derivative_alpha"] = rec.step(
+            "derivative_alpha", "∂f/∂α (PReLU learns α)", "{x} if {x} < 0 else 0", _number(d_alpha), x=xs)
+    return rec.solution(**answer)
+
+
+def _check_mistakes(fn: str, typo: bool, of_input: bool, at_zero: Any) -> None:
+    if typo and fn != "sigmoid":
+        raise ValueError(f"sigmoid_sign_typo applies to sigmoid only, not {fn}")
+    if of_input and fn not in _OUTPUT_FORM:
+        raise ValueError(f"derivative_of_input applies to sigmoid and tanh only, not {fn}")
+    if at_zero is not None and fn not in _KINKED:
+        raise ValueError(f"grad_at_zero applies to {', '.join(_KINKED)} only, not {fn}")
+
+
+def _derivative(
+    rec: Recorder, fn: str, key: str, xs: np.ndarray, a: float | None, value: Any, core: Any,
+    of_input: bool, at_zero: Any,
+) -> Any:
+    numbers: dict[str, Any] = {"x": xs, "f": value}
+    if a is not None:
+        numbers["alpha"] = a
+    label = f"{fn}'(x)"
+    if of_input:
+        # The mistake: the output-form derivative with x put where the output belongs.
+        template = DERIVATIVE_FORMULAS[fn].replace("{f}", "{x}")
+        return rec.step("derivative", label + " with x in place of the output", template,
+                        _number(_from_output(fn, xs)), **numbers)
+    if at_zero is not None:
+        core = np.where(xs == 0, validate.scalar(at_zero, "grad_at_zero"), core)
+        label += f" taking {validate.scalar(at_zero, 'grad_at_zero'):g} at x = 0"
+    if "value" in rec.overrides and fn in _OUTPUT_FORM and key == fn:
+        # Error carried forward: the output-form derivative of the student's own value.
+        core = _from_output(fn, value)
+    elif "value" in rec.overrides and key == "sigmoid_typo":
+        core = -_from_output("sigmoid", value)
+    return rec.step("derivative", label, DERIVATIVE_FORMULAS[key], _number(core), **numbers)
+
+
+def function(fn: str, alpha: Any = None) -> Callable[[Tensor], Tensor]:
+    """``fn`` with its α bound, as a Tensor -> Tensor function (α defaults as in the conventions)."""
+    a = _alpha(validate.choice(fn, "activation", FUNCTIONS), alpha)
+    return lambda t: apply(fn, t, a)
