@@ -33,7 +33,8 @@ from question_bank.schema import (
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 TOP_FIELDS = ("id", "version", "title", "topic", "difficulty", "tags", "conventions", "params",
-              "constraints", "hand", "prompt", "parts", "solver", "misconceptions", "hints", "notes")
+              "constraints", "hand", "prompt", "parts", "solver", "misconceptions", "require_distinct", "hints",
+              "notes")
 _REQUIRED = ("id", "title", "topic", "difficulty", "prompt", "parts", "hints")
 _PARAM_FIELDS: dict[str, tuple[str, ...]] = {
     "int": ("low", "high", "nonzero", "exclude"),
@@ -94,7 +95,8 @@ def parse_template(data: Any, file: str = "<template>") -> Template:
         prompt=_checked_text(ctx, data, "prompt", "prompt", names),
         parts=parts,
         solver=solver,
-        misconceptions=_misconceptions(ctx, data, names, [p.name for p in parts], solver),
+        misconceptions=(misconceptions := _misconceptions(ctx, data, names, [p.name for p in parts], solver)),
+        require_distinct=_require_distinct(ctx, data, misconceptions),
         hints=tuple(_hints(ctx, data)),
         source=file,
         line=data.line,
@@ -444,6 +446,15 @@ def _check_hand(ctx: _Ctx, data: MarkedDict, template: Template) -> None:
             raise ctx.error(node, p.name, f"params.{p.name}.decimals",
                             f"{p.decimals} decimals is more than hand.param_decimals "
                             f"({template.hand.param_decimals})")
+
+
+def _require_distinct(ctx: _Ctx, data: MarkedDict, misconceptions: tuple[Misconception, ...]) -> tuple[str, ...]:
+    ids = _text_list(ctx, data, "require_distinct", "require_distinct")
+    known = {m.id for m in misconceptions}
+    for i in ids:
+        if i not in known:
+            raise ctx.error(data, "require_distinct", "require_distinct", f"{i!r} is not a misconception id")
+    return tuple(ids)
 
 
 # -- solver, parts, misconceptions ---------------------------------------------------------

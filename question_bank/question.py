@@ -173,6 +173,14 @@ def _hand_reason(template: Template, expected: Mapping[str, Any]) -> str | None:
     return None
 
 
+def _indistinct(q: Question) -> str | None:
+    """The first required misconception these numbers would not let us recognise, or None."""
+    for m in q.template.misconceptions:
+        if m.id in q.template.require_distinct and not q._misconception(m).recognisable:
+            return f"require_distinct ({m.id} gives the right answer)"
+    return None
+
+
 def instantiate(template: Template, seed: int | str, params: Mapping[str, Any] | None = None) -> Question:
     """The question of ``template`` for ``seed`` (``params`` fixes some parameters by hand)."""
 
@@ -181,7 +189,10 @@ def instantiate(template: Template, seed: int | str, params: Mapping[str, Any] |
         bad = next((p.name for p in template.parts if not is_finite(p, expected[p.name])), None)
         if bad is not None:
             return f"answer {bad} is not finite", (sol, expected)
-        return _hand_reason(template, expected), (sol, expected)
+        reason = _hand_reason(template, expected)
+        if reason is None and template.require_distinct:
+            reason = _indistinct(Question(template, seed, drawn, sol, expected))
+        return reason, (sol, expected)
 
     drawn, (solution, expected) = sampler.sample(template, seed, params, accept)
     return Question(template, seed, drawn, solution, expected)

@@ -1,8 +1,9 @@
 """Prompt text with its placeholders filled: numbers as a person writes them, matrices row by row.
 
 Placeholder syntax: ``{name}``, ``{name[i]}`` / ``{name[i][j]}`` for an entry, ``{name:.3f}`` with a
-format spec for a number, and ``{{`` / ``}}`` for literal braces. Every placeholder must be filled
-and every brace must belong to one, or rendering fails with a ValueError naming it.
+format spec for a number, and ``{{`` / ``}}`` for literal braces. A brace that does not start a
+placeholder (``Σ_{j≠y}``) is kept as it is. Every placeholder must be filled, or rendering fails
+with a ValueError naming it.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-_TOKEN = re.compile(r"\{\{|\}\}|\{([A-Za-z_]\w*)((?:\[-?\d+\])*)(?::([^{}]*))?\}|[{}]")
+_TOKEN = re.compile(r"\{\{|\}\}|\{([A-Za-z_]\w*)((?:\[-?\d+\])*)(?::([^{}]*))?\}")
 _INDEX = re.compile(r"\[(-?\d+)\]")
 
 
@@ -71,16 +72,8 @@ def value_text(value: Any) -> str:
 
 
 def placeholders(text: str) -> list[str]:
-    """The names the placeholders of ``text`` refer to; a ValueError for a stray brace."""
-    names = []
-    for m in _TOKEN.finditer(text):
-        tok = m.group(0)
-        if tok in ("{{", "}}"):
-            continue
-        if m.group(1) is None:
-            raise ValueError(f"stray {tok!r} (write {tok * 2} for a literal brace)")
-        names.append(m.group(1))
-    return names
+    """The names the placeholders of ``text`` refer to, in order."""
+    return [m.group(1) for m in _TOKEN.finditer(text) if m.group(1) is not None]
 
 
 def _lookup(name: str, index: str, spec: str | None, values: Mapping[str, Any]) -> str:
@@ -111,8 +104,6 @@ def fill(text: str, values: Mapping[str, Any]) -> str:
         if tok in ("{{", "}}"):
             out.append(tok[0])
             continue
-        if m.group(1) is None:
-            raise ValueError(f"stray {tok!r} (write {tok * 2} for a literal brace)")
         rendered = _lookup(m.group(1), m.group(2), m.group(3), values)
         if "\n" in rendered:
             done = "".join(out)

@@ -195,7 +195,10 @@ def sample(
         reason, payload = (None, None) if accept is None else accept(params)
         return params, payload
     worst = max(failures, key=failures.__getitem__)
-    line = template.line_of("constraints") if worst.startswith("constraints") else template.line_of("hand")
+    field = worst.split(" ")[0]
+    line = template.line_of(field.split(".")[0].split("[")[0])
+    if field.startswith("constraints["):
+        line = template.constraints[int(field[len("constraints["):-1])].line
     raise TemplateError(
         f"template {template.id!r}: no parameters found in {TEMPLATE_TRIES} draws; "
-        f"{worst} failed {failures[worst]} times", template.source, line, worst.split(" ")[0])
+        f"{worst} failed {failures[worst]} times", template.source, line, field)

@@ -150,6 +150,8 @@ class Template:
     hand: HandFriendly = HandFriendly()
     solver: SolverCall | None = None
     misconceptions: tuple[Misconception, ...] = ()
+    # Misconceptions the sampler must keep recognisable: it redraws until each gives another answer.
+    require_distinct: tuple[str, ...] = ()
     hints: tuple[str, ...] = ()
     source: str = ""  # the file it was loaded from
     line: int = 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Mapping
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -15,13 +15,13 @@ from solvers.steps import Recorder, Solution
 from question_bank.schema import Misconception, PartSpec, Template
 
 
-@lru_cache(maxsize=None)
-def _accepted(name: str) -> frozenset[str] | None:
-    """The keyword names solver ``name`` takes, or None when it takes any (``**kwargs``)."""
+@cache
+def _accepted(name: str) -> frozenset[str]:
+    """The keyword names solver ``name`` declares (a ``**options`` catch-all gets only what
+    the template's ``args`` pass explicitly, so display-only parameters never leak into it)."""
     params = inspect.signature(registry.get(name)).parameters.values()
-    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params):
-        return None
-    return frozenset(p.name for p in params if p.name != "overrides")
+    named = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    return frozenset(p.name for p in params if p.kind in named and p.name != "overrides")
 
 
 def required_args(name: str) -> list[str]:
@@ -45,7 +45,7 @@ def resolve(value: Any, params: Mapping[str, Any]) -> Any:
 def call_args(solver: str, params: Mapping[str, Any], *arg_sets: Mapping[str, Any]) -> dict[str, Any]:
     """Parameters the solver takes by name, then each set of template arguments over them."""
     accepted = _accepted(solver)
-    kwargs = {k: v for k, v in params.items() if accepted is None or k in accepted}
+    kwargs = {k: v for k, v in params.items() if k in accepted}
     for args in arg_sets:
         kwargs.update({k: resolve(v, params) for k, v in args.items()})
     return kwargs

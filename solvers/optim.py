@@ -531,33 +531,82 @@ def _constant(g: Num) -> Callable[[Recorder], Grad]:
 
 
 class _Optimizer:
-    """Updates parameters (objects with ``.data``, a float64 ndarray, and ``.grad``) in place."""
+    """Updates parameters: objects with ``.data`` (a float64 ndarray, or a float) and ``.grad``.
+
+    All parameters are updated as one flat vector, since a small network's step costs a handful of
+    NumPy calls per call, not per number. To skip gathering and scattering, each parameter's
+    ``data`` becomes a view into the optimizer's weight vector (updated in place), and
+    ``zero_grad`` gives each parameter a fresh zero ``grad`` that is a view into one gradient
+    vector, which an in-place ``grad +=`` in backward fills. A parameter whose data or grad was
+    replaced since is gathered instead (and re-bound), so the views are only a shortcut. A ``grad``
+    of None counts as zero (our ``Tensor`` gives a parameter outside the loss a zero gradient).
+    """
 
     def __init__(self, params: Iterable[Any], lr: float) -> None:
         self.params = list(params)
         if not self.params:
             raise ValueError("optimizer got an empty parameter list")
+        if len({id(p) for p in self.params}) != len(self.params):
+            raise ValueError("optimizer got the same parameter twice")
         if not lr > 0:
             raise ValueError(f"lr must be positive, got {lr}")
         self.lr = float(lr)  # a schedule may change it between steps
-        self.state: list[State] = [{} for _ in self.params]
+        self.t = 0  # steps taken
+        self.state: State = {}  # flat arrays over all parameters, made on the first step
+        self._layout: list[tuple[Any, int, int, tuple[int, ...]]] = []
+        start = 0
+        for p in self.params:
+            shape = np.shape(p.data)
+            stop = start + int(np.prod(shape, dtype=np.int64))
+            self._layout.append((p, start, stop, shape))
+            start = stop
+        self._size = start
+        self._w, self._g = np.zeros(start), np.zeros(start)
+        self._w_views: list[Any] = [None] * len(self.params)  # what each p.data is when bound
+        self._g_views: list[Any] = [None] * len(self.params)
 
     def zero_grad(self) -> None:
-        for p in self.params:
-            p.grad = np.zeros_like(p.data)
+        self._g = np.zeros(self._size)  # fresh: a gradient kept from the last step stays intact
+        for i, (p, start, stop, shape) in enumerate(self._layout):
+            p.grad = self._g_views[i] = self._g[start:stop].reshape(shape) if shape else 0.0
 
     def step(self) -> None:
-        for p, state in zip(self.params, self.state, strict=True):
-            if p.grad is None:  # not part of this loss: PyTorch skips it too
-                continue
-            w = self._update(p.data, np.asarray(p.grad, dtype=np.float64), state)
-            if isinstance(p.data, np.ndarray) and p.data.flags.writeable:
-                p.data[...] = w  # in place, like PyTorch: views of the parameter stay valid
-            else:
-                p.data = np.asarray(w, dtype=np.float64)
+        w, g = self._weights(), self._gradients()
+        self.t += 1
+        new = self._update(w, g)
+        self._w[...] = new
+        for i, (p, start, _, shape) in enumerate(self._layout):
+            if not shape:  # a 0-d parameter holds a float: no view possible
+                p.data = self._w_views[i] = float(new[start])
 
-    def _update(self, w: np.ndarray, g: np.ndarray, state: State) -> Num:
+    def _weights(self) -> np.ndarray:
+        if all(p.data is view for p, view in zip(self.params, self._w_views, strict=True)):
+            return self._w
+        w = np.concatenate([np.ravel(p.data) for p in self.params]).astype(np.float64)
+        self._check_size(w, "parameter")
+        self._w = w
+        for i, (p, start, stop, shape) in enumerate(self._layout):
+            p.data = self._w_views[i] = w[start:stop].reshape(shape) if shape else float(w[start])
+        return w
+
+    def _gradients(self) -> np.ndarray:
+        if all(p.grad is view for p, view in zip(self.params, self._g_views, strict=True)):
+            return self._g
+        g = np.concatenate([_flat_grad(p.grad, shape) for p, _, _, shape in self._layout])
+        self._check_size(g, "gradient")
+        return g
+
+    def _check_size(self, x: np.ndarray, what: str) -> None:
+        if x.size != self._size:
+            raise ValueError(f"{what} sizes changed since the optimizer was made: {x.size} numbers, "
+                             f"expected {self._size}")
+
+    def _update(self, w: np.ndarray, g: np.ndarray) -> np.ndarray:
         raise NotImplementedError
+
+
+def _flat_grad(grad: Any, shape: tuple[int, ...]) -> np.ndarray:
+    return np.zeros(int(np.prod(shape, dtype=np.int64))) if grad is None else np.ravel(grad)
 
 
 def _non_negative(**values: float) -> None:
@@ -577,13 +626,14 @@ class SGD(_Optimizer):
             raise ValueError("Nesterov momentum needs momentum > 0")
         self.momentum, self.nesterov, self.weight_decay = momentum, nesterov, weight_decay
 
-    def _update(self, w: np.ndarray, g: np.ndarray, state: State) -> Num:
+    def _update(self, w: np.ndarray, g: np.ndarray) -> np.ndarray:
         if self.weight_decay:
             g = g + self.weight_decay * w
         if not self.momentum:
             return sgd_update(NULL, w, g, self.lr)
         update = nesterov_update if self.nesterov else momentum_update
-        state["v"], w = update(NULL, w, g, state.get("v", 0.0), self.lr, self.momentum, form="pytorch")
+        v = self.state.get("v", 0.0)
+        self.state["v"], w = update(NULL, w, g, v, self.lr, self.momentum, form="pytorch")
         return w
 
 
@@ -596,10 +646,10 @@ class Adagrad(_Optimizer):
         _non_negative(eps=eps, weight_decay=weight_decay)
         self.eps, self.weight_decay = eps, weight_decay
 
-    def _update(self, w: np.ndarray, g: np.ndarray, state: State) -> Num:
+    def _update(self, w: np.ndarray, g: np.ndarray) -> np.ndarray:
         if self.weight_decay:
             g = g + self.weight_decay * w
-        state["cache"], w = adagrad_update(NULL, w, g, state.get("cache", 0.0), self.lr, self.eps)
+        self.state["cache"], w = adagrad_update(NULL, w, g, self.state.get("cache", 0.0), self.lr, self.eps)
         return w
 
 
@@ -612,10 +662,11 @@ class RMSProp(_Optimizer):
         _non_negative(alpha=alpha, eps=eps, weight_decay=weight_decay)
         self.alpha, self.eps, self.weight_decay = alpha, eps, weight_decay
 
-    def _update(self, w: np.ndarray, g: np.ndarray, state: State) -> Num:
+    def _update(self, w: np.ndarray, g: np.ndarray) -> np.ndarray:
         if self.weight_decay:
             g = g + self.weight_decay * w
-        state["cache"], w = rmsprop_update(NULL, w, g, state.get("cache", 0.0), self.lr, self.alpha, self.eps)
+        cache = self.state.get("cache", 0.0)
+        self.state["cache"], w = rmsprop_update(NULL, w, g, cache, self.lr, self.alpha, self.eps)
         return w
 
 
@@ -630,12 +681,12 @@ class Adam(_Optimizer):
             raise ValueError(f"betas must be in [0, 1), got {betas}")
         (self.beta1, self.beta2), self.eps, self.weight_decay = betas, eps, weight_decay
 
-    def _update(self, w: np.ndarray, g: np.ndarray, state: State) -> Num:
-        t = state["t"] = state.get("t", 0) + 1
+    def _update(self, w: np.ndarray, g: np.ndarray) -> np.ndarray:
         if self.weight_decay:
             g = g + self.weight_decay * w
-        state["m"], state["v"], w = adam_update(NULL, w, g, state.get("m", 0.0), state.get("v", 0.0), t,
-                                                self.lr, self.beta1, self.beta2, self.eps)
+        m, v = self.state.get("m", 0.0), self.state.get("v", 0.0)
+        self.state["m"], self.state["v"], w = adam_update(NULL, w, g, m, v, self.t, self.lr, self.beta1,
+                                                          self.beta2, self.eps)
         return w
 
 
@@ -646,8 +697,8 @@ class AdamW(Adam):
                  eps: float = 1e-8, weight_decay: float = 0.01) -> None:
         super().__init__(params, lr, betas, eps, weight_decay)
 
-    def _update(self, w: np.ndarray, g: np.ndarray, state: State) -> Num:
-        t = state["t"] = state.get("t", 0) + 1
-        state["m"], state["v"], w = adamw_update(NULL, w, g, state.get("m", 0.0), state.get("v", 0.0), t,
-                                                 self.lr, self.beta1, self.beta2, self.eps, self.weight_decay)
+    def _update(self, w: np.ndarray, g: np.ndarray) -> np.ndarray:
+        m, v = self.state.get("m", 0.0), self.state.get("v", 0.0)
+        self.state["m"], self.state["v"], w = adamw_update(NULL, w, g, m, v, self.t, self.lr, self.beta1,
+                                                           self.beta2, self.eps, self.weight_decay)
         return w

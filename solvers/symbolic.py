@@ -23,12 +23,18 @@ CLASSIFICATIONS = ("minimum", "maximum", "saddle", "inconclusive")
 _ZERO_TOL = 1e-9
 
 
-def _to_sympy(text: str) -> Any:
+def _to_sympy(text: str, names: Sequence[str]) -> Any:
     from solvers.expr import parse, to_sympy
 
     if not isinstance(text, str):
         raise ValueError(f"expression must be a string, got {type(text).__name__}")
-    return to_sympy(parse(text))
+    # Naming the variables makes the parser point at any other name in the text.
+    return to_sympy(parse(text, variables=names))
+
+
+def _text(e: Any) -> str:
+    """SymPy's printing in the course's notation (x^2, not x**2); the parser reads it back."""
+    return str(e).replace("**", "^")
 
 
 def _symbols(f: Any, names: Sequence[str]) -> dict[str, Any]:
@@ -63,6 +69,14 @@ def _exact(value: float) -> Any:
     return sympy.Integer(int(value)) if float(value).is_integer() else sympy.Float(value)
 
 
+def _diff(f: Any, *syms: Any) -> Any:
+    """∂f with the course's value at a kink: ReLU's step is 0 at 0 (PyTorch); |x|' = sign(x) is 0 there."""
+    import sympy
+
+    d = f.diff(*syms)
+    return d.replace(sympy.Heaviside, lambda arg, *_: sympy.Heaviside(arg, 0))
+
+
 def _evaluate(e: Any, syms: Mapping[str, Any], point: Mapping[str, float], what: str) -> float:
     value = e.xreplace({syms[n]: _exact(v) for n, v in point.items()}).evalf()
     try:
@@ -78,7 +92,7 @@ def _template(e: Any, syms: Mapping[str, Any]) -> str:
     """The expression as a step template: each variable becomes a ``{name}`` placeholder."""
     import sympy
 
-    return str(e.xreplace({s: sympy.Symbol("{" + n + "}") for n, s in syms.items()}))
+    return _text(e.xreplace({s: sympy.Symbol("{" + n + "}") for n, s in syms.items()}))
 
 
 def _point_text(point: Mapping[str, float]) -> str:
@@ -88,7 +102,7 @@ def _point_text(point: Mapping[str, float]) -> str:
 def _gradient(rec: Recorder, f: Any, syms: Mapping[str, Any], point: Mapping[str, float]) -> np.ndarray:
     values = []
     for n, s in syms.items():
-        d = f.diff(s)
+        d = _diff(f, s)
         value = rec.step(f"grad_{n}", f"∂f/∂{n} at {_point_text(point)}", _template(d, syms),
                          _evaluate(d, syms, point, f"∂f/∂{n}"), **point)
         values.append(float(value))
@@ -101,7 +115,7 @@ def _hessian(rec: Recorder, f: Any, syms: Mapping[str, Any], point: Mapping[str,
     for i, a in enumerate(names):
         for j in range(i, len(names)):
             b = names[j]
-            d = f.diff(syms[a], syms[b])
+            d = _diff(f, syms[a], syms[b])
             value = rec.step(f"hess_{a}_{b}", f"∂²f/∂{a}∂{b} at {_point_text(point)}", _template(d, syms),
                              _evaluate(d, syms, point, f"∂²f/∂{a}∂{b}"), **point)
             h[i, j] = h[j, i] = float(value)  # second partials commute for smooth f
@@ -128,9 +142,11 @@ def classify(eigenvalues: Any) -> str:
     return "minimum" if positive else "maximum"
 
 
-def _setup(expr: str, at: Mapping[str, Any], variables: Sequence[str] | None):
+def _setup(
+    expr: str, at: Mapping[str, Any], variables: Sequence[str] | None
+) -> tuple[Any, dict[str, Any], dict[str, float]]:
     point = _point(at, variables)
-    f = _to_sympy(expr)
+    f = _to_sympy(expr, list(point))
     return f, _symbols(f, list(point)), point
 
 
@@ -141,9 +157,11 @@ def derivative(expr: str, var: str, at: Any, overrides: dict[str, Any] | None = 
         raise ValueError("var must be a variable name")
     f, syms, point = _setup(expr, {var: at}, None)
     rec = Recorder(overrides)
-    text = rec.note("derivative", f"d/d{var} of {expr}", str(f.diff(syms[var])))
-    # The value is worked out from the derivative used (a student's own, if given).
-    d = _to_sympy(text)
+    d = _diff(f, syms[var])
+    text = rec.note("derivative", f"d/d{var} of {expr}", _text(d))
+    if text != _text(d):
+        # A student's own derivative: the value is worked out from it (error carried forward).
+        d = _to_sympy(text, [var])
     dsyms = _symbols(d, [var])
     value = rec.step("value", f"derivative at {_point_text(point)}", _template(d, dsyms),
                      _evaluate(d, dsyms, point, "the derivative"), **point)
@@ -179,7 +197,7 @@ def hessian(
 
 
 def _check_critical(f: Any, syms: Mapping[str, Any], point: Mapping[str, float]) -> None:
-    grad = np.array([_evaluate(f.diff(s), syms, point, f"∂f/∂{n}") for n, s in syms.items()])
+    grad = np.array([_evaluate(_diff(f, s), syms, point, f"∂f/∂{n}") for n, s in syms.items()])
     scale = max(1.0, *(abs(v) for v in point.values()))
     if np.any(np.abs(grad) > _ZERO_TOL * scale):
         raise ValueError(f"not a critical point: the gradient at {_point_text(point)} is {fmt(grad)}")

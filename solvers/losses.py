@@ -1,0 +1,324 @@
+"""Softmax, cross-entropy, binary cross-entropy, multiclass hinge and MSE on the autograd core.
+
+Every loss is built as a Tensor expression and its gradient is what ``backward()`` leaves on the
+input; the step formulas are the conventions'. Natural log everywhere; ``log_base="10"`` is the
+log-base-10 mistake (the loss and its gradient divided by ln 10). Cross-entropy goes through
+log-softmax, so log(0) never appears and logits of 1000 are fine.
+
+Error carried forward: when a student's earlier value replaces a step (``overrides``), the later
+steps are recomputed from it with the step's own formula, since the core's graph only knows the
+correct values.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from solvers import validate
+from solvers.registry import solver
+from solvers.steps import Recorder, Solution
+from solvers.tensor import Tensor
+
+REDUCTIONS = ("mean", "sum")
+LOG_BASES = ("e", "10")
+HINGE_FORMS = ("sum", "mean_classes")
+_LN10 = math.log(10.0)
+
+
+# ----- input checks -----------------------------------------------------------------------
+
+def class_index(value: Any, n_classes: int, name: str = "label") -> int:
+    """A class label: a whole number in [0, n_classes)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise ValueError(f"{name}: a class label must be a whole number, got {value!r}")
+    if not math.isfinite(value) or float(value) != int(value):
+        raise ValueError(f"{name}: a class label must be a whole number, got {value!r}")
+    index = int(value)
+    if not 0 <= index < n_classes:
+        raise ValueError(f"{name} {index} is out of range for {n_classes} classes (0 to {n_classes - 1})")
+    return index
+
+
+def _logits_and_labels(logits: Any, label: Any) -> tuple[np.ndarray, Any]:
+    """(logits as a vector or N×C matrix, an int label or an intp array of N labels)."""
+    f = validate.array(logits, "logits")
+    if f.ndim not in (1, 2) or f.shape[-1] < 2:
+        raise ValueError(f"logits: expected a vector of ≥ 2 classes or an N×C matrix, got shape {f.shape}")
+    if f.ndim == 1:
+        return f, class_index(label, f.shape[0])
+    labels = list(label) if isinstance(label, (list, tuple, np.ndarray)) else [label]
+    if len(labels) != f.shape[0]:
+        raise ValueError(f"label: {len(labels)} labels given for {f.shape[0]} rows of logits")
+    n = f.shape[1]
+    return f, np.array([class_index(v, n, f"label[{i}]") for i, v in enumerate(labels)], dtype=np.intp)
+
+
+def _log_base(log_base: Any) -> str:
+    return validate.choice(str(log_base), "log_base", LOG_BASES)
+
+
+def _probability_target(y: Any, like: np.ndarray) -> np.ndarray:
+    target = validate.array(y, "y")
+    validate.same_shape(prediction=like, y=target)
+    if np.any((target < 0) | (target > 1)):
+        raise ValueError("y: binary targets must lie in [0, 1]")
+    return target
+
+
+def _number(arr: Any) -> Any:
+    arr = np.asarray(arr, dtype=np.float64)
+    return float(arr) if arr.ndim == 0 else arr
+
+
+def _given(rec: Recorder, *names: str) -> bool:
+    return any(n in rec.overrides for n in names)
+
+
+# ----- softmax ----------------------------------------------------------------------------
+
+def _softmax_input(logits: Any) -> np.ndarray:
+    f = validate.array(logits, "logits")
+    if f.ndim not in (1, 2) or f.size == 0:
+        raise ValueError(f"logits: expected a vector or a matrix (one row per example), got shape {f.shape}")
+    return f
+
+
+def _shift(rec: Recorder, f: np.ndarray) -> Any:
+    # Subtracting the max changes no probability and keeps e^f finite for logits of 1000.
+    shifted = Tensor(f) - np.max(f, axis=-1, keepdims=True)
+    return rec.step("shifted", "logits minus their max", "{f} - max {f}", shifted.data, f=f)
+
+
+@solver("softmax")
+def softmax(logits: Any, overrides: dict[str, Any] | None = None) -> Solution:
+    """{probs}: p_j = e^(f_j) / Σ_k e^(f_k) (each row of a matrix separately)."""
+    f = _softmax_input(logits)
+    rec = Recorder(overrides)
+    shifted = _shift(rec, f)
+    exps = rec.step("exps", "exponentials", "e^{shifted}", Tensor(shifted).exp().data, shifted=shifted)
+    total = rec.step("total", "their sum (one per row)", "Σ {exps}", _number(Tensor(exps).sum(axis=-1).data),
+                     exps=exps)
+    probs = rec.step("probs", "softmax probabilities", "{exps} / {total}",
+                     (Tensor(exps) / np.expand_dims(total, -1)).data, exps=exps, total=total)
+    return rec.solution(probs=np.asarray(probs, dtype=np.float64))
+
+
+@solver("log_softmax")
+def log_softmax(logits: Any, overrides: dict[str, Any] | None = None) -> Solution:
+    """{log_probs}: log p_j = (f_j - max f) - log Σ_k e^(f_k - max f)."""
+    f = _softmax_input(logits)
+    rec = Recorder(overrides)
+    shifted = _shift(rec, f)
+    lse = Tensor(shifted).exp().sum(axis=-1).log()
+    lse = rec.step("lse", "log of the sum of exponentials (one per row)", "log Σ e^{shifted}",
+                   _number(lse.data), shifted=shifted)
+    log_probs = rec.step("log_probs", "log-probabilities", "{shifted} - {lse}",
+                         (Tensor(shifted) - np.expand_dims(lse, -1)).data, shifted=shifted, lse=lse)
+    return rec.solution(log_probs=np.asarray(log_probs, dtype=np.float64))
+
+
+# ----- cross-entropy ----------------------------------------------------------------------
+
+def _cross_entropy_core(f: np.ndarray, y: Any, reduction: str, base10: bool) -> tuple[Any, float, Any]:
+    """(probs, loss, ∂L/∂logits) from one graph."""
+    ft = Tensor(f)
+    logp = ft.log_softmax(axis=-1)
+    picked = logp[y] if f.ndim == 1 else logp[np.arange(f.shape[0]), y]
+    loss = -(picked.mean() if reduction == "mean" else picked.sum())
+    if base10:
+        loss = loss * (1.0 / _LN10)
+    loss.backward()
+    return np.exp(logp.data), float(loss.data), ft.grad
+
+
+@solver("cross_entropy")
+def cross_entropy(
+    logits: Any, label: Any, reduction: str = "mean", log_base: Any = "e",
+    overrides: dict[str, Any] | None = None,
+) -> Solution:
+    """{loss, grad}: L = -log p_y (batch: mean or sum over rows); grad = ∂L/∂logits = p - onehot(y)."""
+    f, y = _logits_and_labels(logits, label)
+    reduction = validate.choice(reduction, "reduction", REDUCTIONS)
+    base10 = _log_base(log_base) == "10"
+    probs, loss, grad = _cross_entropy_core(f, y, reduction, base10)
+    rows = np.arange(f.shape[0]) if f.ndim == 2 else None
+    n = f.shape[0] if f.ndim == 2 and reduction == "mean" else 1
+
+    rec = Recorder(overrides)
+    probs = rec.step("probs", "softmax probabilities", "e^{f} / Σ e^{f}", probs, f=f)
+    p_y = probs[y] if rows is None else probs[rows, y]
+    if _given(rec, "probs"):
+        loss = float(-np.sum(Tensor(p_y).log().data) / n / (_LN10 if base10 else 1.0))
+    log = "log10" if base10 else "log"
+    if rows is None:
+        template = f"-{log}({{p_y}})"
+    else:
+        template = f"-(1/{{n}}) Σ {log}({{p_y}})" if reduction == "mean" else f"-Σ {log}({{p_y}})"
+    loss = rec.step("loss", "cross-entropy loss", template, loss, p_y=p_y, n=n)
+
+    onehot = np.zeros_like(probs)
+    onehot[(y,) if rows is None else (rows, y)] = 1.0
+    if _given(rec, "probs"):
+        grad = (probs - onehot) / n / (_LN10 if base10 else 1.0)
+    template = "({p} - {onehot})" + (" / {n}" if n > 1 else "") + (" / ln 10" if base10 else "")
+    grad = rec.step("grad", "gradient with respect to the logits", template, grad,
+                    p=probs, onehot=onehot, n=n)
+    return rec.solution(loss=float(loss), grad=np.asarray(grad, dtype=np.float64))
+
+
+# ----- binary cross-entropy ---------------------------------------------------------------
+
+def _bce_template(base10: bool, n: int) -> str:
+    log = "log10" if base10 else "log"
+    body = f"{{y}} · {log}({{p}}) + (1 - {{y}}) · {log}(1 - {{p}})"
+    return f"-mean({body})" if n > 1 else f"-[{body}]"
+
+
+def _bce_from_probs(p: Any, y: np.ndarray, base10: bool) -> tuple[Tensor, Tensor]:
+    """(loss, p as a leaf) of -mean[y log p + (1-y) log(1-p)]; raises for p outside (0, 1)."""
+    pt = Tensor(p)
+    loss = -(y * pt.log() + (1.0 - y) * (1.0 - pt).log()).mean()
+    return (loss * (1.0 / _LN10) if base10 else loss), pt
+
+
+@solver("binary_cross_entropy")
+def binary_cross_entropy(
+    z: Any, y: Any, log_base: Any = "e", overrides: dict[str, Any] | None = None
+) -> Solution:
+    """{loss, grad}: BCE of the logit ``z`` (mean over entries); grad = ∂L/∂z = σ(z) - y (/ N)."""
+    zs = validate.array(z, "z")
+    ys = _probability_target(y, zs)
+    base10 = _log_base(log_base) == "10"
+    zt = Tensor(zs)
+    # softplus(z) - y·z is -[y log σ(z) + (1-y) log(1-σ(z))] without ever taking log(0).
+    loss_t = (zt.softplus() - zt * ys).mean()
+    loss_t = loss_t * (1.0 / _LN10) if base10 else loss_t
+    loss_t.backward()
+    n = max(zs.size, 1)
+
+    rec = Recorder(overrides)
+    p = rec.step("p", "probability σ(z)", "1 / (1 + e^(-{z}))", _number(zt.sigmoid().data), z=zs)
+    loss = float(loss_t.data)
+    if _given(rec, "p"):
+        loss = float(_bce_from_probs(p, ys, base10)[0].data)
+    loss = rec.step("loss", "binary cross-entropy", _bce_template(base10, n), loss, y=ys, p=p)
+    grad = zt.grad if not _given(rec, "p") else (np.asarray(p) - ys) / n / (_LN10 if base10 else 1.0)
+    template = "({p} - {y})" + (" / {n}" if n > 1 else "") + (" / ln 10" if base10 else "")
+    grad = rec.step("grad", "gradient with respect to the logit", template, _number(grad), p=p, y=ys, n=n)
+    return rec.solution(loss=float(loss), grad=grad)
+
+
+@solver("binary_cross_entropy_prob")
+def binary_cross_entropy_prob(
+    p: Any, y: Any, log_base: Any = "e", overrides: dict[str, Any] | None = None
+) -> Solution:
+    """{loss, grad}: BCE of a probability ``p`` in (0, 1) (mean over entries); grad = ∂L/∂p."""
+    ps = validate.array(p, "p")
+    if np.any((ps <= 0) | (ps >= 1)):
+        raise ValueError("p must lie strictly between 0 and 1 (log 0 is undefined); for a logit use "
+                         "binary_cross_entropy")
+    ys = _probability_target(y, ps)
+    base10 = _log_base(log_base) == "10"
+    loss_t, pt = _bce_from_probs(ps, ys, base10)
+    loss_t.backward()
+    n = max(ps.size, 1)
+
+    rec = Recorder(overrides)
+    loss = rec.step("loss", "binary cross-entropy", _bce_template(base10, n), float(loss_t.data), y=ys, p=ps)
+    template = "(-{y}/{p} + (1 - {y})/(1 - {p}))" + (" / {n}" if n > 1 else "")
+    template += " / ln 10" if base10 else ""
+    grad = rec.step("grad", "gradient with respect to p", template, _number(pt.grad), p=ps, y=ys, n=n)
+    return rec.solution(loss=float(loss), grad=grad)
+
+
+# ----- multiclass hinge -------------------------------------------------------------------
+
+def _hinge_core(s: np.ndarray, y: int, delta: float, outside: bool, mean: bool) -> tuple[Any, float, Any]:
+    """(per-class margins with 0 at y, loss, ∂L/∂s) from one graph.
+
+    ReLU, not ``maximum``: a margin of exactly 0 must send no gradient (torch.maximum splits a tie).
+    """
+    st = Tensor(s)
+    others = np.ones_like(s)
+    others[y] = 0.0
+    margins = (st - st[y] + (0.0 if outside else delta)).relu() * others
+    loss = margins.sum() + (delta if outside else 0.0)
+    loss = loss * (1.0 / s.size) if mean else loss
+    loss.backward()
+    return margins.data, float(loss.data), st.grad
+
+
+@solver("hinge_loss")
+def hinge_loss(
+    scores: Any, label: Any, margin: Any = 1.0, form: str = "sum", delta_outside: bool = False,
+    overrides: dict[str, Any] | None = None,
+) -> Solution:
+    """{loss, grad}: L = Σ_{j≠y} max(0, s_j - s_y + Δ) (form "mean_classes": divided by C).
+
+    ``delta_outside`` is the seeds' typesetting error Σ_{j≠y} max(0, s_j - s_y) + Δ, Δ added once.
+    """
+    s = validate.array(scores, "scores", ndim=1)
+    if s.size < 2:
+        raise ValueError(f"scores: a hinge loss needs at least 2 classes, got {s.size}")
+    y = class_index(label, s.size)
+    delta = validate.positive(validate.scalar(margin, "margin"), "margin", strict=False)
+    form = validate.choice(form, "form", HINGE_FORMS)
+    mean = form == "mean_classes"
+    margins, loss, grad = _hinge_core(s, y, delta, bool(delta_outside), mean)
+
+    rec = Recorder(overrides)
+    template = "max(0, {s} - {s_y})" if delta_outside else "max(0, {s} - {s_y} + {delta})"
+    margins = rec.step("margins", f"margin of each class (0 for the true class {y})", template, margins,
+                       s=s, s_y=s[y], delta=delta)
+    active = (np.asarray(margins) > 0) & (np.arange(s.size) != y)
+    if _given(rec, "margins"):
+        total = float(np.sum(np.where(np.arange(s.size) != y, margins, 0.0)))
+        loss = (total + (delta if delta_outside else 0.0)) / (s.size if mean else 1)
+    template = "(Σ {margins}" + (" + {delta})" if delta_outside else ")") + (" / {C}" if mean else "")
+    loss = rec.step("loss", "hinge loss", template, loss, margins=margins, delta=delta, C=s.size)
+    if _given(rec, "margins"):
+        grad = np.where(active, 1.0, 0.0)
+        grad[y] = -np.sum(active)
+        grad = grad / (s.size if mean else 1)
+    template = "1[{margins} > 0] (j ≠ y), -{count} (j = y)" + (", all / {C}" if mean else "")
+    grad = rec.step("grad", "subgradient with respect to the scores", template, grad,
+                    margins=margins, count=int(np.sum(active)), C=s.size)
+    return rec.solution(loss=float(loss), grad=np.asarray(grad, dtype=np.float64))
+
+
+# ----- mean squared error -----------------------------------------------------------------
+
+def _mse_from_diff(diff: Any) -> tuple[float, Any]:
+    """(mean of diff², its gradient): ∂L/∂pred equals ∂L/∂diff because diff = pred - y."""
+    d = Tensor(diff)
+    loss = (d * d).mean()
+    loss.backward()
+    return float(loss.data), d.grad
+
+
+@solver("mse")
+def mse(
+    pred: Any, target: Any, drop_target: bool = False, overrides: dict[str, Any] | None = None
+) -> Solution:
+    """{loss, grad}: L = mean (ŷ - y)², grad = ∂L/∂ŷ = 2(ŷ - y)/N.
+
+    ``drop_target`` is seed 002's error (the "- y_i" dropped): L = mean ŷ².
+    """
+    p = validate.array(pred, "pred")
+    t = validate.array(target, "target")
+    validate.same_shape(pred=p, target=t)
+    n = max(p.size, 1)
+    rec = Recorder(overrides)
+    if drop_target:
+        diff = rec.step("diff", "prediction (the target dropped)", "{pred}", _number(p), pred=p)
+    else:
+        diff = rec.step("diff", "prediction minus target", "{pred} - {target}",
+                        _number((Tensor(p) - t).data), pred=p, target=t)
+    loss, grad = _mse_from_diff(diff)
+    loss = rec.step("loss", "mean squared error", "mean({diff}²)" if n > 1 else "{diff}²", loss, diff=diff)
+    grad = rec.step("grad", "gradient with respect to the prediction",
+                    "2 · {diff} / {n}" if n > 1 else "2 · {diff}", _number(grad), diff=diff, n=n)
+    return rec.solution(loss=float(loss), grad=grad)
