@@ -42,8 +42,9 @@ def env_paths(environ: Mapping[str, str] | None = None) -> list[str]:
     return [p for p in value.split(os.pathsep) if p.strip()]
 
 
-def bank_paths(extra_paths: Iterable[str | Path] = (), environ: Mapping[str, str] | None = None,
-               builtin: bool = True) -> list[Path]:
+def bank_paths(
+    extra_paths: Iterable[str | Path] = (), environ: Mapping[str, str] | None = None, builtin: bool = True
+) -> list[Path]:
     """The folders a bank is loaded from: built-in first, then ``--bank`` paths, then the env var."""
     paths = [BUILTIN] if builtin else []
     return paths + [Path(p) for p in extra_paths] + [Path(p) for p in env_paths(environ)]
@@ -52,12 +53,17 @@ def bank_paths(extra_paths: Iterable[str | Path] = (), environ: Mapping[str, str
 @dataclass
 class Bank:
     templates: dict[str, Template] = field(default_factory=dict)
+    errors: list[TemplateError] = field(default_factory=list)  # files left out by skip_broken
 
     def add(self, template: Template) -> None:
         if template.id in self.templates:
             other = self.templates[template.id]
-            raise TemplateError(f"duplicate template id {template.id!r}: also defined in "
-                                f"{other.source}:{other.line}", template.source, template.line, "id")
+            raise TemplateError(
+                f"duplicate template id {template.id!r}: also defined in {other.source}:{other.line}",
+                template.source,
+                template.line,
+                "id",
+            )
         self.templates[template.id] = template
 
     def __len__(self) -> int:
@@ -91,11 +97,32 @@ class Bank:
         return instantiate(self.get(template_id), seed, params)
 
 
-def load_bank(extra_paths: Iterable[str | Path] = (), environ: Mapping[str, str] | None = None,
-              builtin: bool = True) -> Bank:
-    """Built-in templates plus ``extra_paths`` and ``$QUIZAPP_BANK``; the first broken file raises."""
+def load_bank(
+    extra_paths: Iterable[str | Path] = (),
+    environ: Mapping[str, str] | None = None,
+    builtin: bool = True,
+    skip_broken: bool = False,
+) -> Bank:
+    """Built-in templates plus ``extra_paths`` and ``$QUIZAPP_BANK``.
+
+    The first broken file (or duplicate id) raises a TemplateError; with ``skip_broken`` it is
+    left out instead and its error kept in ``bank.errors``, so one bad file in a TA's folder does
+    not stop the app (``quizapp lint`` reports it).
+    """
     bank = Bank()
     for folder in bank_paths(extra_paths, environ, builtin):
-        for path in template_files(folder):
-            bank.add(load_template(path))
+        try:
+            files = template_files(folder)
+        except TemplateError as exc:
+            if not skip_broken:
+                raise
+            bank.errors.append(exc)
+            continue
+        for path in files:
+            try:
+                bank.add(load_template(path))
+            except TemplateError as exc:
+                if not skip_broken:
+                    raise
+                bank.errors.append(exc)
     return bank

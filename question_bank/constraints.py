@@ -52,11 +52,15 @@ CHECKS: dict[str, Check] = {
     "nonzero": Check(_nonzero, ("x",), doc="every entry is nonzero"),
     "distinct": Check(_distinct, ("x",), doc="all entries differ"),
     "unique_max": Check(_unique_max, ("x",), doc="the largest entry is unique"),
-    "no_vote_tie": Check(_no_vote_tie, ("train_x", "train_y", "query", "k"), ("metric",),
-                         doc="no tie in the k-NN vote"),
-    "no_distance_tie": Check(_no_distance_tie, ("train_x", "query"), ("metric", "k"),
-                             doc="no two training points equally far from the query "
-                                 "(with k: none that decides the k nearest)"),
+    "no_vote_tie": Check(
+        _no_vote_tie, ("train_x", "train_y", "query", "k"), ("metric",), doc="no tie in the k-NN vote"
+    ),
+    "no_distance_tie": Check(
+        _no_distance_tie,
+        ("train_x", "query"),
+        ("metric", "k"),
+        doc="no two training points equally far from the query (with k: none that decides the k nearest)",
+    ),
 }
 
 

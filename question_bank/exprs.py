@@ -42,27 +42,86 @@ def _sigmoid(x: Any) -> Any:
     return 1.0 / (1.0 + np.exp(-np.asarray(x, dtype=float)))
 
 
+def _text(x: Any) -> str:
+    from question_bank.render import value_text  # display text, as the prompt would show it
+
+    return value_text(x)
+
+
 def _array(x: Any) -> np.ndarray:
     return np.asarray(x, dtype=float)
 
 
 FUNCTIONS: dict[str, Callable[..., Any]] = {
-    "abs": np.abs, "min": _min, "max": _max, "sum": np.sum, "len": len, "round": np.round,
-    "sqrt": np.sqrt, "exp": np.exp, "log": np.log, "sign": np.sign, "sigmoid": _sigmoid,
-    "tanh": np.tanh, "argmax": lambda x: int(np.argmax(x)), "argmin": lambda x: int(np.argmin(x)),
-    "all": lambda x: bool(np.all(x)), "any": lambda x: bool(np.any(x)), "int": int, "float": float,
-    "dot": lambda a, b: float(np.dot(a, b)), "norm": lambda x: float(np.linalg.norm(x)),
-    "distinct": _count_distinct, "sort": np.sort, "mean": np.mean, "array": _array,
-    "zeros": np.zeros, "ones": np.ones, "floor": np.floor, "ceil": np.ceil,
+    "abs": np.abs,
+    "min": _min,
+    "max": _max,
+    "sum": np.sum,
+    "len": len,
+    "round": np.round,
+    "sqrt": np.sqrt,
+    "exp": np.exp,
+    "log": np.log,
+    "sign": np.sign,
+    "sigmoid": _sigmoid,
+    "tanh": np.tanh,
+    "argmax": lambda x: int(np.argmax(x)),
+    "argmin": lambda x: int(np.argmin(x)),
+    "all": lambda x: bool(np.all(x)),
+    "any": lambda x: bool(np.any(x)),
+    "int": int,
+    "float": float,
+    "dot": np.dot,
+    "norm": lambda x: float(np.linalg.norm(x)),
+    "distinct": _count_distinct,
+    "sort": np.sort,
+    "mean": np.mean,
+    "array": _array,
+    "zeros": np.zeros,
+    "ones": np.ones,
+    "floor": np.floor,
+    "ceil": np.ceil,
+    "join": lambda words: " ".join(_text(w) for w in words),
+    "str": lambda x: _text(x),
     "_pow": _pow,
 }
 CONSTANTS: dict[str, Any] = {"pi": math.pi, "e": math.e, "True": True, "False": False}
 
 _ALLOWED = (
-    ast.Expression, ast.BinOp, ast.UnaryOp, ast.BoolOp, ast.Compare, ast.Call, ast.Name, ast.Load,
-    ast.Constant, ast.Subscript, ast.List, ast.Tuple, ast.IfExp, ast.Slice,
-    ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Mod, ast.FloorDiv, ast.Pow, ast.USub, ast.UAdd, ast.Not,
-    ast.And, ast.Or, ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.Eq, ast.NotEq, ast.In, ast.NotIn,
+    ast.Expression,
+    ast.BinOp,
+    ast.UnaryOp,
+    ast.BoolOp,
+    ast.Compare,
+    ast.Call,
+    ast.Name,
+    ast.Load,
+    ast.Constant,
+    ast.Subscript,
+    ast.List,
+    ast.Tuple,
+    ast.IfExp,
+    ast.Slice,
+    ast.Add,
+    ast.Sub,
+    ast.Mult,
+    ast.Div,
+    ast.Mod,
+    ast.FloorDiv,
+    ast.Pow,
+    ast.USub,
+    ast.UAdd,
+    ast.Not,
+    ast.And,
+    ast.Or,
+    ast.Lt,
+    ast.LtE,
+    ast.Gt,
+    ast.GtE,
+    ast.Eq,
+    ast.NotEq,
+    ast.In,
+    ast.NotIn,
 )
 
 

@@ -8,6 +8,7 @@ refusal of ``!!python/...`` and other unknown tags into a message a TA can act o
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -68,8 +69,9 @@ def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> Marke
         try:
             hash(key)
         except TypeError:
-            raise yaml.MarkedYAMLError(problem="a mapping key must be a plain value",
-                                       problem_mark=key_node.start_mark) from None
+            raise yaml.MarkedYAMLError(
+                problem="a mapping key must be a plain value", problem_mark=key_node.start_mark
+            ) from None
         if key in out:
             raise yaml.MarkedYAMLError(
                 problem=f"duplicate key {key!r} (first on line {out.key_lines[key]})",
@@ -95,6 +97,15 @@ def _refuse_tag(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
     )
 
 
+# YAML 1.2 booleans: only true/false. YAML 1.1 also reads yes/no/on/off as booleans, which turns a
+# vocabulary word such as "on" into True behind a TA's back.
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
 _Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
 # Plain data only: sets, binary blobs, dates and anything unknown are refused.

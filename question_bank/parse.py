@@ -32,9 +32,25 @@ from question_bank.schema import (
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-TOP_FIELDS = ("id", "version", "title", "topic", "difficulty", "tags", "conventions", "params",
-              "constraints", "hand", "prompt", "parts", "solver", "misconceptions", "require_distinct", "hints",
-              "notes")
+TOP_FIELDS = (
+    "id",
+    "version",
+    "title",
+    "topic",
+    "difficulty",
+    "tags",
+    "conventions",
+    "params",
+    "constraints",
+    "hand",
+    "prompt",
+    "parts",
+    "solver",
+    "misconceptions",
+    "require_distinct",
+    "hints",
+    "notes",
+)
 _REQUIRED = ("id", "title", "topic", "difficulty", "prompt", "parts", "hints")
 _PARAM_FIELDS: dict[str, tuple[str, ...]] = {
     "int": ("low", "high", "nonzero", "exclude"),
@@ -132,8 +148,15 @@ def _number(ctx: _Ctx, node: MarkedDict, key: str, field: str, default: float) -
     return float(value)
 
 
-def _int(ctx: _Ctx, node: MarkedDict, key: str, field: str, default: int | None = None,
-         low: int | None = None, high: int | None = None) -> int:
+def _int(
+    ctx: _Ctx,
+    node: MarkedDict,
+    key: str,
+    field: str,
+    default: int | None = None,
+    low: int | None = None,
+    high: int | None = None,
+) -> int:
     if key not in node:
         if default is None:
             raise ctx.error(node, key, field, "missing (required)")
@@ -189,8 +212,14 @@ def _text_list(ctx: _Ctx, node: MarkedDict, key: str, field: str) -> list[str]:
 def _kind(value: Any) -> str:
     if value is None:
         return "nothing"
-    return {MarkedDict: "a mapping", MarkedList: "a list", str: "text", bool: "true/false",
-            int: "a number", float: "a number"}.get(type(value), type(value).__name__)
+    return {
+        MarkedDict: "a mapping",
+        MarkedList: "a list",
+        str: "text",
+        bool: "true/false",
+        int: "a number",
+        float: "a number",
+    }.get(type(value), type(value).__name__)
 
 
 def _checked(ctx: _Ctx, node: Any, key: Any, field: str, text: str, names: list[str]) -> str:
@@ -251,8 +280,12 @@ def _param(ctx: _Ctx, parent: MarkedDict, name: str, raw: Any, earlier: list[str
         raise ctx.error(raw, "kind", f"{field}.kind", f"expected one of: {', '.join(PARAM_KINDS)}, got {kind!r}")
     for key in raw:
         if key != "kind" and key not in _PARAM_FIELDS[kind]:
-            raise ctx.error(raw, key, f"{field}.{key}",
-                            f"not a field of a {kind} parameter; expected: {', '.join(_PARAM_FIELDS[kind])}")
+            raise ctx.error(
+                raw,
+                key,
+                f"{field}.{key}",
+                f"not a field of a {kind} parameter; expected: {', '.join(_PARAM_FIELDS[kind])}",
+            )
     return _PARAM_BUILDERS[kind](ctx, raw, name, earlier, field, line)
 
 
@@ -290,16 +323,20 @@ def _ranged(ctx: _Ctx, raw: MarkedDict, field: str, earlier: list[str], decimals
     exclude = raw.get("exclude", [])
     if not isinstance(exclude, list):
         exclude = [exclude]
-    return {"low": low, "high": high, "decimals": decimals, "exclude": tuple(_plain(exclude)),
-            "nonzero": _bool(ctx, raw, "nonzero", f"{field}.nonzero", False)}
+    return {
+        "low": low,
+        "high": high,
+        "decimals": decimals,
+        "exclude": tuple(_plain(exclude)),
+        "nonzero": _bool(ctx, raw, "nonzero", f"{field}.nonzero", False),
+    }
 
 
 def _int_param(ctx: _Ctx, raw: MarkedDict, name: str, earlier: list[str], field: str, line: int) -> ParamSpec:
     return ParamSpec(name, "int", line=line, **_ranged(ctx, raw, field, earlier, 0))
 
 
-def _decimal_param(ctx: _Ctx, raw: MarkedDict, name: str, earlier: list[str], field: str,
-                   line: int) -> ParamSpec:
+def _decimal_param(ctx: _Ctx, raw: MarkedDict, name: str, earlier: list[str], field: str, line: int) -> ParamSpec:
     decimals = _int(ctx, raw, "decimals", f"{field}.decimals", default=1, low=0, high=6)
     return ParamSpec(name, "decimal", line=line, **_ranged(ctx, raw, field, earlier, decimals))
 
@@ -313,8 +350,9 @@ def _size(ctx: _Ctx, node: Any, key: Any, field: str, earlier: list[str]) -> Any
     return _expr(ctx, node, key, field, value, earlier)
 
 
-def _array_param(ctx: _Ctx, raw: MarkedDict, name: str, earlier: list[str], field: str,
-                 line: int, kind: str) -> ParamSpec:
+def _array_param(
+    ctx: _Ctx, raw: MarkedDict, name: str, earlier: list[str], field: str, line: int, kind: str
+) -> ParamSpec:
     key = "size" if kind == "vector" else "shape"
     if key not in raw:
         raise ctx.error(raw, key, f"{field}.{key}", "missing (required)")
@@ -331,16 +369,14 @@ def _array_param(ctx: _Ctx, raw: MarkedDict, name: str, earlier: list[str], fiel
     return ParamSpec(name, kind, shape=shape, distinct=distinct, line=line, **ranged)
 
 
-def _choice_param(ctx: _Ctx, raw: MarkedDict, name: str, earlier: list[str], field: str,
-                  line: int) -> ParamSpec:
+def _choice_param(ctx: _Ctx, raw: MarkedDict, name: str, earlier: list[str], field: str, line: int) -> ParamSpec:
     options = raw.get("options")
     if not isinstance(options, MarkedList) or not options:
         raise ctx.error(raw, "options", f"{field}.options", "expected a non-empty list of values")
     return ParamSpec(name, "choice", options=tuple(_plain(options)), line=line)
 
 
-def _sample_param(ctx: _Ctx, raw: MarkedDict, name: str, earlier: list[str], field: str,
-                  line: int) -> ParamSpec:
+def _sample_param(ctx: _Ctx, raw: MarkedDict, name: str, earlier: list[str], field: str, line: int) -> ParamSpec:
     source = raw.get("from")
     if "size" not in raw:
         raise ctx.error(raw, "size", f"{field}.size", "missing (required)")
@@ -357,8 +393,7 @@ def _sample_param(ctx: _Ctx, raw: MarkedDict, name: str, earlier: list[str], fie
     return ParamSpec(name, "sample", options=tuple(_plain(source)), shape=(size,), replace=replace, line=line)
 
 
-def _derived_param(ctx: _Ctx, raw: MarkedDict, name: str, earlier: list[str], field: str,
-                   line: int) -> ParamSpec:
+def _derived_param(ctx: _Ctx, raw: MarkedDict, name: str, earlier: list[str], field: str, line: int) -> ParamSpec:
     if "expr" not in raw:
         raise ctx.error(raw, "expr", f"{field}.expr", "missing (required)")
     expr = _expr(ctx, raw, "expr", f"{field}.expr", raw["expr"], earlier)
@@ -366,8 +401,7 @@ def _derived_param(ctx: _Ctx, raw: MarkedDict, name: str, earlier: list[str], fi
     return ParamSpec(name, "derived", expr=expr, expr_text=expr.text, decimals=decimals, line=line)
 
 
-def _fixed_param(ctx: _Ctx, raw: MarkedDict, name: str, earlier: list[str], field: str,
-                 line: int) -> ParamSpec:
+def _fixed_param(ctx: _Ctx, raw: MarkedDict, name: str, earlier: list[str], field: str, line: int) -> ParamSpec:
     if "value" not in raw:
         raise ctx.error(raw, "value", f"{field}.value", "missing (required)")
     return ParamSpec(name, "fixed", value=_plain(raw["value"]), line=line)
@@ -408,8 +442,7 @@ def _constraint(ctx: _Ctx, items: MarkedList, i: int, names: list[str]) -> Const
     if len(item) != 1:
         raise ctx.error(items, i, field, "one named constraint per list item")
     kind, value = next(iter(item.items()))
-    args = {named.CHECKS[kind].required[0]: value} if isinstance(value, str) and kind in named.CHECKS \
-        else _plain(value)
+    args = {named.CHECKS[kind].required[0]: value} if isinstance(value, str) and kind in named.CHECKS else _plain(value)
     if not isinstance(args, dict):
         raise ctx.error(item, kind, f"{field}.{kind}", "expected a parameter name or a mapping of arguments")
     try:
@@ -432,8 +465,9 @@ def _hand(ctx: _Ctx, data: MarkedDict) -> HandFriendly:
     max_abs = node.get("max_abs")
     return HandFriendly(
         param_decimals=_int(ctx, node, "param_decimals", "hand.param_decimals", default=2, low=0, high=6),
-        answer_decimals=None if answer is None else _int(ctx, node, "answer_decimals",
-                                                         "hand.answer_decimals", low=0, high=8),
+        answer_decimals=None
+        if answer is None
+        else _int(ctx, node, "answer_decimals", "hand.answer_decimals", low=0, high=8),
         max_abs=None if max_abs is None else _number(ctx, node, "max_abs", "hand.max_abs", 0),
     )
 
@@ -443,9 +477,12 @@ def _check_hand(ctx: _Ctx, data: MarkedDict, template: Template) -> None:
     node = _mapping(ctx, data, "params", "params")
     for p in template.params:
         if p.kind in ("decimal", "vector", "matrix") and p.decimals > template.hand.param_decimals:
-            raise ctx.error(node, p.name, f"params.{p.name}.decimals",
-                            f"{p.decimals} decimals is more than hand.param_decimals "
-                            f"({template.hand.param_decimals})")
+            raise ctx.error(
+                node,
+                p.name,
+                f"params.{p.name}.decimals",
+                f"{p.decimals} decimals is more than hand.param_decimals ({template.hand.param_decimals})",
+            )
 
 
 def _require_distinct(ctx: _Ctx, data: MarkedDict, misconceptions: tuple[Misconception, ...]) -> tuple[str, ...]:
@@ -494,8 +531,7 @@ def _solver(ctx: _Ctx, data: MarkedDict, names: list[str]) -> SolverCall | None:
     return SolverCall(_text(ctx, raw, "name", "solver.name"), _args(ctx, raw, "args", "solver.args", names), line)
 
 
-_PART_FIELDS = ("name", "type", "label", "key", "rel_tol", "abs_tol", "sigfigs", "depends_on", "options",
-                "shuffle")
+_PART_FIELDS = ("name", "type", "label", "key", "rel_tol", "abs_tol", "sigfigs", "depends_on", "options", "shuffle")
 
 
 def _parts(ctx: _Ctx, data: MarkedDict, names: list[str], concept: bool) -> tuple[PartSpec, ...]:
@@ -512,8 +548,7 @@ def _parts(ctx: _Ctx, data: MarkedDict, names: list[str], concept: bool) -> tupl
     return tuple(parts)
 
 
-def _part(ctx: _Ctx, raw: MarkedDict, field: str, names: list[str], earlier: list[str],
-          concept: bool) -> PartSpec:
+def _part(ctx: _Ctx, raw: MarkedDict, field: str, names: list[str], earlier: list[str], concept: bool) -> PartSpec:
     for key in raw:
         if key not in _PART_FIELDS:
             raise ctx.error(raw, key, f"{field}.{key}", f"unknown field; expected: {', '.join(_PART_FIELDS)}")
@@ -594,12 +629,17 @@ def _option(ctx: _Ctx, items: MarkedList, i: int, field: str, concept: bool) -> 
     )
 
 
-def _misconceptions(ctx: _Ctx, data: MarkedDict, names: list[str], part_names: list[str],
-                    solver: SolverCall | None) -> tuple[Misconception, ...]:
+def _misconceptions(
+    ctx: _Ctx, data: MarkedDict, names: list[str], part_names: list[str], solver: SolverCall | None
+) -> tuple[Misconception, ...]:
     items = _list(ctx, data, "misconceptions", "misconceptions")
     if items and solver is None:
-        raise ctx.error(data, "misconceptions", "misconceptions",
-                        "a template without a solver explains wrong options in their 'why' instead")
+        raise ctx.error(
+            data,
+            "misconceptions",
+            "misconceptions",
+            "a template without a solver explains wrong options in their 'why' instead",
+        )
     out: list[Misconception] = []
     for i, raw in enumerate(items):
         field = f"misconceptions[{i}]"
@@ -612,8 +652,7 @@ def _misconceptions(ctx: _Ctx, data: MarkedDict, names: list[str], part_names: l
     return tuple(out)
 
 
-def _misconception(ctx: _Ctx, raw: MarkedDict, field: str, names: list[str],
-                   part_names: list[str]) -> Misconception:
+def _misconception(ctx: _Ctx, raw: MarkedDict, field: str, names: list[str], part_names: list[str]) -> Misconception:
     for key in raw:
         if key not in ("id", "kind", "message", "solver", "args", "parts"):
             raise ctx.error(raw, key, f"{field}.{key}", "expected id, kind, message, solver, args, parts")

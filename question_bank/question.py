@@ -9,12 +9,12 @@ from functools import cached_property
 from typing import Any
 
 import numpy as np
-from solvers.steps import Solution, to_jsonable
 
 from question_bank import render, sampler, solving
 from question_bank.loader import TemplateError
 from question_bank.schema import Misconception, Option, PartSpec, Template
 from question_bank.tolerance import close, is_finite
+from solvers.steps import Solution, to_jsonable
 
 
 @dataclass(frozen=True)
@@ -204,5 +204,6 @@ def _solve(template: Template, params: Mapping[str, Any]) -> tuple[Solution, dic
         return sol, solving.answers(template, sol)
     except (ValueError, TypeError) as exc:
         field_name = "solver" if template.solver else "parts"
-        raise TemplateError(f"solving {template.id!r} failed: {exc}", template.source,
-                            template.line_of(field_name), field_name) from None
+        raise TemplateError(
+            f"solving {template.id!r} failed: {exc}", template.source, template.line_of(field_name), field_name
+        ) from None

@@ -37,8 +37,10 @@ def number(x: Any) -> str:
 
 
 def _is_matrix(value: Any) -> bool:
-    return isinstance(value, (list, tuple, np.ndarray)) and len(value) > 0 and all(
-        isinstance(row, (list, tuple, np.ndarray)) for row in value
+    return (
+        isinstance(value, (list, tuple, np.ndarray))
+        and len(value) > 0
+        and all(isinstance(row, (list, tuple, np.ndarray)) for row in value)
     )
 
 
@@ -66,8 +68,7 @@ def value_text(value: Any) -> str:
     if isinstance(value, (list, tuple, np.ndarray)):
         if _is_matrix(value):
             return matrix(value)
-        return "[" + ", ".join(_scalar_text(v) if not isinstance(v, dict) else value_text(v)
-                               for v in value) + "]"
+        return "[" + ", ".join(_scalar_text(v) if not isinstance(v, dict) else value_text(v) for v in value) + "]"
     return number(value)
 
 
@@ -93,8 +94,22 @@ def _lookup(name: str, index: str, spec: str | None, values: Mapping[str, Any]) 
     return value_text(value)
 
 
+_OPERATORS = set("+-−·*/×^")
+_POWERS = set("²³^")
+
+
+def _in_formula(before: list[str], after: str) -> bool:
+    """Whether a negative number here sits between operators (``0.9·-3``, ``-8²``) and needs brackets."""
+    tail = "".join(before[-2:]).rstrip()
+    return (bool(tail) and tail[-1] in _OPERATORS) or (bool(after) and after in _POWERS)
+
+
 def fill(text: str, values: Mapping[str, Any]) -> str:
-    """``text`` with every placeholder replaced; a multi-line value is indented under its column."""
+    """``text`` with every placeholder replaced; a multi-line value is indented under its column.
+
+    A negative number written between operators is bracketed: ``{a}·{x}`` with x = -3 reads
+    ``0.5·(-3)`` and ``{x}²`` reads ``(-3)²``, never ``-3²``.
+    """
     out: list[str] = []
     pos = 0
     for m in _TOKEN.finditer(text):
@@ -105,6 +120,8 @@ def fill(text: str, values: Mapping[str, Any]) -> str:
             out.append(tok[0])
             continue
         rendered = _lookup(m.group(1), m.group(2), m.group(3), values)
+        if rendered.startswith("-") and _in_formula(out, text[pos : pos + 1]):
+            rendered = f"({rendered})"
         if "\n" in rendered:
             done = "".join(out)
             column = len(done) - (done.rfind("\n") + 1)

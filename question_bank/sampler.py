@@ -64,8 +64,9 @@ def _eval(template: Template, spec: ParamSpec, what: str, expr: Any, params: Map
 def _whole(template: Template, spec: ParamSpec, what: str, value: Any) -> int:
     number = float(value)
     if not number.is_integer():
-        raise TemplateError(f"expected a whole number, got {value}", template.source, spec.line,
-                            f"params.{spec.name}.{what}")
+        raise TemplateError(
+            f"expected a whole number, got {value}", template.source, spec.line, f"params.{spec.name}.{what}"
+        )
     return int(number)
 
 
@@ -93,8 +94,7 @@ def _draw_once(template: Template, spec: ParamSpec, rng: random.Random, params: 
         low = float(_eval(template, spec, "low", spec.low, params))
         high = float(_eval(template, spec, "high", spec.high, params))
         if low > high:
-            raise TemplateError(f"low {low} is above high {high}", template.source, spec.line,
-                                f"params.{spec.name}")
+            raise TemplateError(f"low {low} is above high {high}", template.source, spec.line, f"params.{spec.name}")
         if kind in ("int", "decimal"):
             return _grid(rng, low, high, spec.decimals)
         dims = [_whole(template, spec, "shape", _eval(template, spec, "shape", d, params)) for d in spec.shape]
@@ -109,8 +109,12 @@ def _draw_once(template: Template, spec: ParamSpec, rng: random.Random, params: 
         if spec.replace:
             return [plain(pool[rng.randrange(len(pool))]) for _ in range(size)]
         if size > len(pool):
-            raise TemplateError(f"cannot draw {size} different items from {len(pool)}", template.source,
-                                spec.line, f"params.{spec.name}.size")
+            raise TemplateError(
+                f"cannot draw {size} different items from {len(pool)}",
+                template.source,
+                spec.line,
+                f"params.{spec.name}.size",
+            )
         return [plain(v) for v in rng.sample(pool, size)]
     if kind == "derived":
         value = plain(_eval(template, spec, "expr", spec.expr, params))
@@ -131,10 +135,21 @@ def _draw_param(template: Template, spec: ParamSpec, rng: random.Random, params:
         value = _draw_once(template, spec, rng, params)
         if _ok(spec, value):
             return value
-    conditions = [c for c, on in (("nonzero", spec.nonzero), ("distinct", spec.distinct),
-                                  (f"exclude {list(spec.exclude)}", bool(spec.exclude))) if on]
-    raise TemplateError(f"template {template.id!r}: could not draw a value meeting {' and '.join(conditions)} "
-                        f"in {PARAM_TRIES} tries", template.source, spec.line, f"params.{spec.name}")
+    conditions = [
+        c
+        for c, on in (
+            ("nonzero", spec.nonzero),
+            ("distinct", spec.distinct),
+            (f"exclude {list(spec.exclude)}", bool(spec.exclude)),
+        )
+        if on
+    ]
+    raise TemplateError(
+        f"template {template.id!r}: could not draw a value meeting {' and '.join(conditions)} in {PARAM_TRIES} tries",
+        template.source,
+        spec.line,
+        f"params.{spec.name}",
+    )
 
 
 def draw_params(template: Template, rng: random.Random, given: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -142,8 +157,7 @@ def draw_params(template: Template, rng: random.Random, given: Mapping[str, Any]
     given = given or {}
     params: dict[str, Any] = {}
     for spec in template.params:
-        params[spec.name] = plain(given[spec.name]) if spec.name in given else _draw_param(
-            template, spec, rng, params)
+        params[spec.name] = plain(given[spec.name]) if spec.name in given else _draw_param(template, spec, rng, params)
     return params
 
 
@@ -198,7 +212,11 @@ def sample(
     field = worst.split(" ")[0]
     line = template.line_of(field.split(".")[0].split("[")[0])
     if field.startswith("constraints["):
-        line = template.constraints[int(field[len("constraints["):-1])].line
+        line = template.constraints[int(field[len("constraints[") : -1])].line
     raise TemplateError(
         f"template {template.id!r}: no parameters found in {TEMPLATE_TRIES} draws; "
-        f"{worst} failed {failures[worst]} times", template.source, line, field)
+        f"{worst} failed {failures[worst]} times",
+        template.source,
+        line,
+        field,
+    )

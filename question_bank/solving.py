@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import inspect
+from collections import OrderedDict
 from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
 import numpy as np
 
+from question_bank.schema import Misconception, PartSpec, Template
 from solvers import registry
 from solvers.steps import Recorder, Solution
-
-from question_bank.schema import Misconception, PartSpec, Template
 
 
 @cache
@@ -24,11 +24,21 @@ def _accepted(name: str) -> frozenset[str]:
     return frozenset(p.name for p in params if p.kind in named and p.name != "overrides")
 
 
+def takes_any(name: str) -> bool:
+    """Whether solver ``name`` has a ``**options`` catch-all (it checks its own option names)."""
+    params = inspect.signature(registry.get(name)).parameters.values()
+    return any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params)
+
+
 def required_args(name: str) -> list[str]:
     """The solver's keyword parameters without a default (the template must supply them)."""
     params = inspect.signature(registry.get(name)).parameters.values()
-    return [p.name for p in params if p.default is inspect.Parameter.empty
-            and p.kind not in (inspect.Parameter.VAR_KEYWORD, inspect.Parameter.VAR_POSITIONAL)]
+    return [
+        p.name
+        for p in params
+        if p.default is inspect.Parameter.empty
+        and p.kind not in (inspect.Parameter.VAR_KEYWORD, inspect.Parameter.VAR_POSITIONAL)
+    ]
 
 
 def resolve(value: Any, params: Mapping[str, Any]) -> Any:
@@ -43,18 +53,70 @@ def resolve(value: Any, params: Mapping[str, Any]) -> Any:
 
 
 def call_args(solver: str, params: Mapping[str, Any], *arg_sets: Mapping[str, Any]) -> dict[str, Any]:
-    """Parameters the solver takes by name, then each set of template arguments over them."""
+    """Parameters the solver takes by name, then each set of template arguments over them.
+
+    An argument given as ``null`` removes that argument, so the solver's default applies (a
+    misconception can take back an argument of the template's own call).
+    """
     accepted = _accepted(solver)
     kwargs = {k: v for k, v in params.items() if k in accepted}
     for args in arg_sets:
-        kwargs.update({k: resolve(v, params) for k, v in args.items()})
+        for k, v in args.items():
+            if v is None:
+                kwargs.pop(k, None)
+            else:
+                kwargs[k] = resolve(v, params)
     return kwargs
 
 
-def run(template: Template, params: Mapping[str, Any], overrides: Mapping[str, Any] | None = None,
-        misconception: Misconception | None = None) -> Solution:
+_CACHE: OrderedDict[tuple[Any, ...], tuple[Template, Solution]] = OrderedDict()
+CACHE_SIZE = 4096
+
+
+def _frozen(value: Any) -> Any:
+    if isinstance(value, (list, tuple)):
+        return tuple(_frozen(v) for v in value)
+    if isinstance(value, dict):
+        return tuple((k, _frozen(v)) for k, v in value.items())
+    return value
+
+
+def run(
+    template: Template,
+    params: Mapping[str, Any],
+    overrides: Mapping[str, Any] | None = None,
+    misconception: Misconception | None = None,
+) -> Solution:
     """Solve ``template`` for ``params`` (optionally as ``misconception`` would, or with a student's
-    ``overrides`` for error carried forward)."""
+    ``overrides`` for error carried forward).
+
+    Plain solves are memoised (templates with few distinct parameter sets, such as the symbolic
+    ones, would otherwise run SymPy again for every seed): treat the Solution as read-only.
+    """
+    if overrides or misconception is not None:
+        return _run(template, params, overrides, misconception)
+    # The entry keeps its template alive, so id(template) cannot be reused by another object.
+    key = (id(template), _frozen(params))
+    try:
+        _CACHE.move_to_end(key)
+        return _CACHE[key][1]
+    except KeyError:
+        pass
+    except TypeError:  # an unhashable parameter value: just solve
+        return _run(template, params, None, None)
+    sol = _run(template, params, None, None)
+    _CACHE[key] = (template, sol)
+    if len(_CACHE) > CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return sol
+
+
+def _run(
+    template: Template,
+    params: Mapping[str, Any],
+    overrides: Mapping[str, Any] | None,
+    misconception: Misconception | None,
+) -> Solution:
     if template.solver is None:
         return concept_solution(template)
     name = template.solver.name
@@ -97,15 +159,21 @@ def typed(part: PartSpec, value: Any) -> Any:
     if kind == "choice":
         text = str(value)
         if part.options and text not in {o.id for o in part.options}:
-            raise ValueError(f"part {part.name!r}: {text!r} is not one of the options "
-                             f"{', '.join(o.id for o in part.options)}")
+            raise ValueError(
+                f"part {part.name!r}: {text!r} is not one of the options {', '.join(o.id for o in part.options)}"
+            )
         return text
     return str(value)
 
 
-def answers(template: Template, solution: Solution, keys: Mapping[str, str] | None = None,
-            only_mapped: bool = False) -> dict[str, Any]:
-    """Each part's answer read from ``solution`` (``keys`` maps part names to other answer keys)."""
+def answers(
+    template: Template, solution: Solution, keys: Mapping[str, str] | None = None, only_mapped: bool = False
+) -> dict[str, Any]:
+    """Each part's answer read from ``solution`` (``keys`` maps part names to other answer keys).
+
+    With ``only_mapped`` (a misconception's answers) a part the solver does not answer is
+    skipped, and a value of another shape is kept as it is: it simply differs from the right one.
+    """
     keys = keys or {}
     values = solution.answer
     out: dict[str, Any] = {}
@@ -116,7 +184,13 @@ def answers(template: Template, solution: Solution, keys: Mapping[str, str] | No
         if key not in values:
             if only_mapped:
                 continue
-            raise ValueError(f"part {part.name!r}: the solver gave no answer {key!r} "
-                             f"(it gave {', '.join(values) or 'none'})")
-        out[part.name] = typed(part, values[key])
+            raise ValueError(
+                f"part {part.name!r}: the solver gave no answer {key!r} (it gave {', '.join(values) or 'none'})"
+            )
+        try:
+            out[part.name] = typed(part, values[key])
+        except ValueError:
+            if not only_mapped:
+                raise
+            out[part.name] = values[key]
     return out

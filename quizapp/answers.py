@@ -110,7 +110,7 @@ def parse_vector(text: str, length: int | None = None) -> np.ndarray:
     _require_text(text)
     with _answer_errors(text):
         p = Parser(text, variables=())
-        close = _open_outer(p)
+        close = _open_outer(p, always=True)
         seps = _separators(p, stop_at_semicolon=False)
         if "," in seps and ";" in seps:
             raise p.error("mixed ',' and ';': a vector's entries are separated by one of them", seps[";"])
@@ -145,8 +145,12 @@ def parse_matrix(text: str, shape: tuple[int, int] | None = None) -> np.ndarray:
     return matrix
 
 
-def _open_outer(p: Parser) -> str:
-    """Consume an opening bracket that encloses the whole answer; return what must close it."""
+def _open_outer(p: Parser, always: bool = False) -> str:
+    """Consume an opening bracket that encloses the whole answer; return what must close it.
+
+    ``always``: consume a leading '[' even when its match is not last (a vector cannot start
+    with anything else), so that ``[1, 2]]`` is reported as an unmatched ']'.
+    """
     tok = p.peek()
     if tok.kind not in _CLOSERS:
         return "end"
@@ -156,7 +160,7 @@ def _open_outer(p: Parser) -> str:
         depth += kind in _CLOSERS
         depth -= kind in (")", "]")
         if depth == 0:
-            if p.tokens[j + 1].kind != "end":
+            if p.tokens[j + 1].kind != "end" and not (always and tok.kind == "["):
                 return "end"  # e.g. "(1+2)*3": a group, not a bracket around the answer
             p.advance()
             return _CLOSERS[tok.kind]
@@ -227,6 +231,8 @@ def _bracketed_rows(p: Parser) -> list[tuple[int, list[Node]]]:
         p.expect("]", "expected ']' to close the row")
         if p.peek().kind in (",", ";"):
             p.advance()
+        elif p.peek().kind in _STARTS_ENTRY:
+            raise p.error("expected '[' to start the next row", p.peek().pos)
         elif p.peek().kind != "[":
             return rows
 

@@ -60,4 +60,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run as `python -m quizapp.cli` this file is `__main__`; the commands raise the UsageError of
+    # `quizapp.cli`, so dispatch through that module rather than this copy.
+    from quizapp.cli import main as _main
+
+    sys.exit(_main())

@@ -20,9 +20,11 @@ Decisions worth knowing:
 * ``**`` means ``^``; ``−`` (U+2212) and ``–`` are minus, ``×``, ``·``, ``⋅`` times, ``÷`` divide;
   ``π`` is pi, ``σ`` sigmoid, ``√`` sqrt; ``log`` and ``ln`` are both the natural log.
 * Implicit multiplication needs the two parts to touch (no space) and the left part to be a
-  number, a constant or a parenthesised group: ``2x``, ``2(3+1)``, ``(a+b)(a-b)``, ``2pi``. Anything
-  else that could be read two ways is refused with a message: ``x(2)`` (x is not a function),
-  ``2^3x`` (2^(3x) or 8x?), ``1/2x`` (1/(2x) or x/2?), ``ln 2^3`` ((ln 2)^3 or ln 8?).
+  number, a constant or a parenthesised group: ``2x``, ``2(3+1)``, ``(a+b)(a-b)``, ``2pi``; a
+  declared variable before ``(`` also multiplies (``2x(x+1)`` when ``variables`` lists x). Anything
+  else that could be read two ways is refused with a message: ``f(x)`` when any name is allowed
+  (a function was probably meant), ``2^3x`` (2^(3x) or 8x?), ``1/2x`` (1/(2x) or x/2?),
+  ``ln 2^3`` ((ln 2)^3 or ln 8?).
 * ``3e`` is an error: after a number, ``e`` is only e-notation (``3e2`` = 300, ``3e-2`` = 0.03);
   write ``3*e`` or ``3e0``. ``3E`` likewise.
 * A name made of a function and digits (``ln2``) is one name, not ``ln 2``; the error says so.
@@ -441,6 +443,11 @@ class Parser:
                                  tok.pos)
             return
         if isinstance(inner, Var) and tok.kind == "(":
+            if self.variables is not None:
+                if divided:
+                    raise self.error("ambiguous implicit multiplication after '/': write a/(x*(...)) "
+                                     "or (a/x)*(...)", tok.pos)
+                return  # a declared variable cannot be a function, so x(x+1) can only be a product
             if inner.name.lower() in FUNCTIONS or inner.name.lower() in ALIASES:
                 raise self.error(f"'{inner.name}' is not a function: names are case-sensitive; did you mean "
                                  f"'{inner.name.lower()}'?", inner.pos)

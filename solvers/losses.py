@@ -25,6 +25,8 @@ from solvers.tensor import Tensor
 REDUCTIONS = ("mean", "sum")
 LOG_BASES = ("e", "10")
 HINGE_FORMS = ("sum", "mean_classes")
+# delta_outside=True means "per_class": Σ_{j≠y} [max(0, s_j - s_y) + Δ], i.e. (C-1)Δ added.
+DELTA_OUTSIDE = ("per_class", "once")
 _LN10 = math.log(10.0)
 
 
@@ -236,7 +238,18 @@ def binary_cross_entropy_prob(
 
 # ----- multiclass hinge -------------------------------------------------------------------
 
-def _hinge_core(s: np.ndarray, y: int, delta: float, outside: bool, mean: bool) -> tuple[Any, float, Any]:
+def _delta_outside(value: Any) -> str | None:
+    """None (Δ inside the max, right), "per_class" or "once" (Δ outside the max: the seeds' typo)."""
+    if value is None or value is False:
+        return None
+    return "per_class" if value is True else validate.choice(str(value), "delta_outside", DELTA_OUTSIDE)
+
+
+def _added_delta(outside: str | None, delta: float, n_classes: int) -> float:
+    return {None: 0.0, "once": delta, "per_class": (n_classes - 1) * delta}[outside]
+
+
+def _hinge_core(s: np.ndarray, y: int, delta: float, outside: str | None, mean: bool) -> tuple[Any, float, Any]:
     """(per-class margins with 0 at y, loss, ∂L/∂s) from one graph.
 
     ReLU, not ``maximum``: a margin of exactly 0 must send no gradient (torch.maximum splits a tie).
@@ -245,7 +258,7 @@ def _hinge_core(s: np.ndarray, y: int, delta: float, outside: bool, mean: bool) 
     others = np.ones_like(s)
     others[y] = 0.0
     margins = (st - st[y] + (0.0 if outside else delta)).relu() * others
-    loss = margins.sum() + (delta if outside else 0.0)
+    loss = margins.sum() + _added_delta(outside, delta, s.size)
     loss = loss * (1.0 / s.size) if mean else loss
     loss.backward()
     return margins.data, float(loss.data), st.grad
@@ -253,12 +266,13 @@ def _hinge_core(s: np.ndarray, y: int, delta: float, outside: bool, mean: bool) 
 
 @solver("hinge_loss")
 def hinge_loss(
-    scores: Any, label: Any, margin: Any = 1.0, form: str = "sum", delta_outside: bool = False,
+    scores: Any, label: Any, margin: Any = 1.0, form: str = "sum", delta_outside: bool | str = False,
     overrides: dict[str, Any] | None = None,
 ) -> Solution:
     """{loss, grad}: L = Σ_{j≠y} max(0, s_j - s_y + Δ) (form "mean_classes": divided by C).
 
-    ``delta_outside`` is the seeds' typesetting error Σ_{j≠y} max(0, s_j - s_y) + Δ, Δ added once.
+    ``delta_outside`` is the seeds' typesetting error "Σ_{j≠y} max(0, s_j - s_y) + Δ": True or
+    "per_class" reads it as Δ added for every wrong class ((C-1)Δ in all), "once" as Δ added once.
     """
     s = validate.array(scores, "scores", ndim=1)
     if s.size < 2:
@@ -267,17 +281,19 @@ def hinge_loss(
     delta = validate.positive(validate.scalar(margin, "margin"), "margin", strict=False)
     form = validate.choice(form, "form", HINGE_FORMS)
     mean = form == "mean_classes"
-    margins, loss, grad = _hinge_core(s, y, delta, bool(delta_outside), mean)
+    outside = _delta_outside(delta_outside)
+    margins, loss, grad = _hinge_core(s, y, delta, outside, mean)
 
     rec = Recorder(overrides)
-    template = "max(0, {s} - {s_y})" if delta_outside else "max(0, {s} - {s_y} + {delta})"
+    template = "max(0, {s} - {s_y})" if outside else "max(0, {s} - {s_y} + {delta})"
     margins = rec.step("margins", f"margin of each class (0 for the true class {y})", template, margins,
                        s=s, s_y=s[y], delta=delta)
     active = (np.asarray(margins) > 0) & (np.arange(s.size) != y)
     if _given(rec, "margins"):
         total = float(np.sum(np.where(np.arange(s.size) != y, margins, 0.0)))
-        loss = (total + (delta if delta_outside else 0.0)) / (s.size if mean else 1)
-    template = "(Σ {margins}" + (" + {delta})" if delta_outside else ")") + (" / {C}" if mean else "")
+        loss = (total + _added_delta(outside, delta, s.size)) / (s.size if mean else 1)
+    added = {None: "", "once": " + {delta}", "per_class": " + ({C} - 1) · {delta}"}[outside]
+    template = "(Σ {margins}" + added + ")" + (" / {C}" if mean else "")
     loss = rec.step("loss", "hinge loss", template, loss, margins=margins, delta=delta, C=s.size)
     if _given(rec, "margins"):
         grad = np.where(active, 1.0, 0.0)

@@ -457,6 +457,7 @@ class _Numbered(Recorder):
 
     def __init__(self, parent: Recorder, k: int) -> None:
         self.parent, self.k = parent, k
+        self.steps, self.overrides = parent.steps, parent.overrides  # shared, so reads see the whole solve
 
     def step(self, name: str, label: str, template: str, value: Any, **numbers: Any) -> Any:
         return self.parent.step(f"{name}{self.k}", f"step {self.k}: {label}", template, value, **numbers)

@@ -24,7 +24,7 @@ SYMBOLS: dict[str, str] = {
     "eps": "ε", "lr": "α", "rho": "ρ", "mu": "μ", "sigma": "σ", "lam": "λ", "weight_decay": "λ",
     "tau": "τ", "lr0": "ε₀", "lr_tau": "ε_τ", "var": "σ²", "mean": "μ", "m_hat": "m̂", "v_hat": "v̂",
     "x_hat": "x̂", "theta": "θ", "decay": "β",
-    "var_unbiased": "s²", "running_mean": "μ_run", "running_var": "σ²_run", "momentum": "m",
+    "var_unbiased": "s²", "running_mean": "μ_run", "running_var": "σ²_run", "momentum": "m", "eta": "η",
 }
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")

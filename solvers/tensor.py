@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 _F64 = np.float64
+_ONE = 1.0  # the local derivative of + and -: identity-checked to skip a multiplication
 
 
 def _as_data(value: Any) -> Any:
@@ -114,7 +115,11 @@ class Tensor:
     # ----- construction helpers -------------------------------------------------------
     @staticmethod
     def _lift(other: Any) -> Tensor:
-        return other if isinstance(other, Tensor) else Tensor(other)
+        if isinstance(other, Tensor):
+            return other
+        const = Tensor(other)
+        const._op = "const"
+        return const
 
     def _elementwise(self, op: str, value: Any, parents: tuple[Tensor, ...], local: tuple[Any, ...]) -> Tensor:
         """A node whose input i receives upstream · local[i], summed back to its shape."""
@@ -125,10 +130,18 @@ class Tensor:
             out.grad = 0.0
             out._backward = _scalar_backward(parents, local)
             return out
+        # Constants lifted from plain numbers need no gradient; that skips most unbroadcasting.
+        targets = tuple((p, d) for p, d in zip(parents, local) if p._op != "const")
 
         def _backward(out: Tensor) -> None:
-            for p, d in zip(parents, local):
-                p.grad += _unbroadcast(out.grad * d, np.shape(p.data))
+            g = out.grad
+            for p, d in targets:
+                gd = g if d is _ONE else g * d
+                pg = p.grad
+                if type(pg) is np.ndarray and pg.shape == gd.shape:
+                    pg += gd
+                else:
+                    p.grad = pg + _unbroadcast(gd, np.shape(p.data))
 
         out.grad = _zeros(np.shape(value))
 
@@ -174,11 +187,11 @@ class Tensor:
     # ----- arithmetic -----------------------------------------------------------------
     def __add__(self, other: Any) -> Tensor:
         o = Tensor._lift(other)
-        return self._elementwise("+", self.data + o.data, (self, o), (1.0, 1.0))
+        return self._elementwise("+", self.data + o.data, (self, o), (_ONE, _ONE))
 
     def __sub__(self, other: Any) -> Tensor:
         o = Tensor._lift(other)
-        return self._elementwise("-", self.data - o.data, (self, o), (1.0, -1.0))
+        return self._elementwise("-", self.data - o.data, (self, o), (_ONE, -1.0))
 
     def __mul__(self, other: Any) -> Tensor:
         o = Tensor._lift(other)
@@ -231,6 +244,11 @@ class Tensor:
 
         def _backward(out: Tensor) -> None:
             g = np.asarray(out.grad)
+            if a.ndim == 2 and b.ndim == 2:  # the common case, kept short
+                self.grad += g @ b.T
+                if o._op != "const":
+                    o.grad += a.T @ g
+                return
             if a.ndim == 1 and b.ndim == 1:  # dot product
                 self.grad += g * b
                 o.grad += g * a

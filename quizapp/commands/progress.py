@@ -44,9 +44,13 @@ def run(args: argparse.Namespace) -> int:
     for warning in store.warnings:
         print(f"quizapp: warning: {warning}", file=sys.stderr)
     with store:
-        if args.command == "stats":
-            return _stats(store, args)
-        return _export(store, args)
+        try:
+            return _stats(store, args) if args.command == "stats" else _export(store, args)
+        except UsageError as exc:
+            # Reported here, not left to cli.main: under `python -m quizapp.cli` that module is
+            # __main__ and its UsageError is a different class from quizapp.cli.UsageError.
+            print(f"quizapp: error: {exc}", file=sys.stderr)
+            return 2
 
 
 # -- stats ----------------------------------------------------------------------------------------

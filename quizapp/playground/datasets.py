@@ -1,10 +1,11 @@
 """Two-class data sets on the plane, generated as the TensorFlow Playground does, reproducible by seed.
 
-Points lie inside the square [-6, 6]² (the Playground's plotting extent, ``plane.EXTENT``) with
+Points are generated in about [-5, 5]², inside the drawn square [-6, 6]² (``plane.EXTENT``), with
 labels 0/1 (the Playground's -1/+1). ``noise`` is the Playground's slider divided by 100 (0 to
 0.5 there; we allow up to 1). For xor and circle the Playground adds the noise to a point only to
 pick its label, so noise flips labels near the boundary rather than moving points: we do the same.
 Moons is not in the Playground; it is scikit-learn's ``make_moons`` scaled to the same extent.
+Gaussian noise (gauss, moons) can carry a few points past the square, as in the Playground.
 """
 
 from __future__ import annotations

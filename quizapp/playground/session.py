@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -138,6 +139,12 @@ def _optimizer(s: Settings, params: list[Tensor]) -> optim.SGD | optim.Adam | op
     return optim.RMSProp(params, s.lr)
 
 
+def _streams(seed: int) -> list[np.random.SeedSequence]:
+    """Seeds for the data, the initial weights, the minibatches and the dropout masks: one stream
+    per purpose, so that changing the batch size changes neither the data nor the weights."""
+    return np.random.SeedSequence(seed).spawn(4)
+
+
 class Session:
     """One network learning one data set; construct, then ``step``, read ``state``, ``reset``."""
 
@@ -166,15 +173,14 @@ class Session:
             new = (settings or self._settings).replace(**changes)
             data_keys = ("dataset", "points", "noise", "train_ratio", "seed")
             if self._data is None or any(getattr(new, k) != getattr(self._settings, k) for k in data_keys):
-                data_rng = np.random.default_rng(np.random.SeedSequence(new.seed).spawn(1)[0])
+                data_rng = np.random.default_rng(_streams(new.seed)[0])
                 self._data = make_dataset(new.dataset, new.points, new.noise, new.train_ratio, data_rng)
             self._settings = new
             self._build()
 
     def _build(self) -> None:
         s = self._settings
-        # One stream per purpose: changing the batch size must not change the data or the weights.
-        _, init_seq, batch_seq, drop_seq = np.random.SeedSequence(s.seed).spawn(4)
+        _, init_seq, batch_seq, drop_seq = _streams(s.seed)
         self._batch_rng = np.random.default_rng(batch_seq)
         self.net = PlaygroundNet(len(s.features), s.hidden, s.activation, s.dropout,
                                  np.random.default_rng(init_seq), np.random.default_rng(drop_seq))
@@ -197,6 +203,8 @@ class Session:
                 if self._diverged:
                     break
                 self._update()
+            # Let a reader blocked on the lock in before this thread takes it again (locks are not fair).
+            time.sleep(0)
         return self.state
 
     def _update(self) -> None:

@@ -99,26 +99,47 @@ def _check(conn: sqlite3.Connection) -> None:
         raise _Unreadable("it is an SQLite database of some other program")
 
 
+def _probe(path: Path) -> None:
+    """Check an existing database without changing it.
+
+    Read-only, because a read-write connection to a corrupt file deletes its -wal on close, and
+    the WAL may hold the latest answers: everything must go aside exactly as it was found.
+    """
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5.0)
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot open {path}: {exc}") from exc
+    try:
+        _check(conn)
+    except sqlite3.OperationalError as exc:  # locked, I/O error: not the file's fault
+        raise StoreError(f"cannot read {path}: {exc}") from exc
+    except sqlite3.DatabaseError as exc:  # not a database, malformed
+        raise _Unreadable(str(exc)) from exc
+    finally:
+        conn.close()
+
+
 def connect(path: Path) -> sqlite3.Connection:
     """Open, check and migrate the database at ``path``; raises _Unreadable or StoreError."""
-    if os.path.lexists(path) and not path.is_file():
-        raise _Unreadable("it is not a regular file")
-    if path.exists() and not os.access(path, os.R_OK | os.W_OK):
-        raise _Unreadable("no permission to read and write it")
+    if os.path.lexists(path):
+        if not path.is_file():
+            raise _Unreadable("it is not a regular file")
+        if not os.access(path, os.R_OK | os.W_OK):
+            raise _Unreadable("no permission to read and write it")
+        _probe(path)
     try:
         # Autocommit: each write below commits on its own or inside an explicit BEGIN..COMMIT.
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=5.0)
     except sqlite3.Error as exc:
         raise StoreError(f"cannot open {path}: {exc}") from exc
     try:
-        _check(conn)
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA foreign_keys = ON")
         schema.migrate(conn)
-    except sqlite3.OperationalError as exc:  # locked, disk full, I/O error: not the file's fault
+    except sqlite3.OperationalError as exc:
         conn.close()
         raise StoreError(f"cannot use {path}: {exc}") from exc
-    except sqlite3.DatabaseError as exc:  # not a database, malformed
+    except sqlite3.DatabaseError as exc:
         conn.close()
         raise _Unreadable(str(exc)) from exc
     except BaseException:

@@ -193,11 +193,13 @@ def test_a_margin_of_exactly_zero_contributes_nothing():
     np.testing.assert_array_equal(sol.answer["grad"], [0.0, 0.0, 0.0])
 
 
-def test_hinge_delta_outside_mistake():
+@pytest.mark.parametrize("delta_outside, added", [(True, 2 * 1.5), ("per_class", 2 * 1.5), ("once", 1.5)])
+def test_hinge_delta_outside_mistake(delta_outside, added):
     s, y = np.array([3.2, 5.1, -1.7]), 0
-    expected = sum(max(0.0, s[j] - s[y]) for j in (1, 2)) + 1.0
-    sol = hinge_loss(scores=s, label=y, delta_outside=True)
+    expected = sum(max(0.0, s[j] - s[y]) for j in (1, 2)) + added
+    sol = hinge_loss(scores=s, label=y, margin=1.5, delta_outside=delta_outside)
     _close(sol.answer["loss"], expected)
+    # Δ outside the max is a constant: only s_1 > s_0 sends a gradient
     _close(sol.answer["grad"], [-1.0, 1.0, 0.0])
 
 
@@ -259,6 +261,7 @@ def test_registered_names():
         (hinge_loss, {"scores": [1.0, 2.0], "label": 0, "form": "ovr"}, "unknown form"),
         (hinge_loss, {"scores": [1.0, 2.0], "label": 3}, "out of range"),
         (hinge_loss, {"scores": [1.0, 2.0], "label": 0, "margin": -1}, "margin must be non-negative"),
+        (hinge_loss, {"scores": [1.0, 2.0], "label": 0, "delta_outside": "twice"}, "unknown delta_outside"),
         (binary_cross_entropy, {"z": [0.1, 0.2], "y": [1.0]}, "mismatched shapes"),
         (binary_cross_entropy, {"z": 0.1, "y": 2.0}, r"y: binary targets must lie in \[0, 1\]"),
         (mse, {"pred": [1.0, 2.0], "target": [1.0, 2.0, 3.0]}, "mismatched shapes"),

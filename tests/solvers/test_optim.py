@@ -250,7 +250,7 @@ def test_parameter_replaced_between_steps_is_used():
     opt.step()
     p.data = np.array([10.0, 20.0, 30.0])  # e.g. re-initialised by the caller
     opt.step()
-    close(p.data, [9.0, 19.0, 29.0])
+    close(p.data, [9.5, 19.5, 29.5])
 
 
 def test_none_gradient_counts_as_zero():

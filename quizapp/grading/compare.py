@@ -1,0 +1,181 @@
+"""Reading one answer and judging it against a reference value.
+
+A *target* is anything a student may answer: a part of the question, or an intermediate step of
+its solution (a value the solver recorded, such as Adam's ``m_hat`` or a graph node). Numbers,
+vectors and matrices are compared entry by entry with the part's tolerance
+(question_bank.tolerance), and an answer that rounds correctly to the significant figures a part
+asks for is always accepted, whatever the tolerance says.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+from question_bank.question import Question
+from question_bank.schema import PartSpec
+from question_bank.tolerance import close
+from quizapp import answers
+
+NUMERIC = ("number", "vector", "matrix")
+
+
+@dataclass(frozen=True)
+class Target:
+    """Something a student may answer, and how to read and compare it."""
+
+    name: str
+    label: str
+    kind: str  # a part type, or "text" for a step whose value is a word
+    spec: PartSpec  # tolerance and options (a default spec for steps)
+    step: str | None  # the solution step it stands for (error carried forward overrides it)
+    order: int  # position in the solution: earlier answers are carried into later ones
+    part: bool  # an answer part (counts for the score) rather than an intermediate step
+
+
+def step_kind(value: Any) -> str:
+    """The answer kind of a solver's step value."""
+    if isinstance(value, (bool, np.bool_, str)):
+        return "text"
+    if isinstance(value, (int, np.integer)):
+        return "integer"
+    if isinstance(value, np.ndarray) and value.dtype.kind in "fiu":
+        return {0: "number", 1: "vector", 2: "matrix"}.get(value.ndim, "text")
+    if isinstance(value, (float, np.floating)):
+        return "number"
+    if isinstance(value, (list, tuple)) and value:
+        try:
+            return step_kind(np.asarray(value, dtype=np.float64))
+        except (TypeError, ValueError):  # words, or ragged
+            return "text"
+    return "text"
+
+
+def read(target: Target, text: str, question: Question) -> Any:
+    """The student's ``text`` as a value of the target's kind; AnswerError when it cannot be read."""
+    kind = target.kind
+    if kind == "choice":
+        return _read_choice(target, text, question)
+    if kind == "expression":
+        return answers.parse_expression(text, _variables(target, question) or None)
+    if kind == "text":
+        if not text.strip():
+            raise answers.AnswerError("empty answer")
+        return " ".join(text.split())
+    if kind == "number":
+        return answers.parse_number(text, allow_percent=bool(getattr(target.spec, "percent", False)))
+    return answers.parse_answer(text, kind)
+
+
+def _read_choice(target: Target, text: str, question: Question) -> str:
+    if not target.spec.options:  # a word chosen by the solver (e.g. "saddle"): compared as text
+        return read(replace(target, kind="text"), text, question)
+    by_id = question.option_id(target.spec, text)
+    if by_id is not None:
+        return by_id
+    shown = question.options(target.spec)
+    chosen = answers.parse_choice(text, [opt.text for _, opt in shown])
+    return next(opt.id for _, opt in shown if opt.text == chosen)
+
+
+def _variables(target: Target, question: Question) -> list[str]:
+    ref = reference_node(str(question.expected.get(target.name, "")))
+    return [] if ref is None else _expr().variables(ref)
+
+
+def _expr() -> Any:
+    import solvers.expr
+
+    return solvers.expr
+
+
+@lru_cache(maxsize=256)
+def reference_node(text: str) -> Any:
+    """A solver's formula as an expression tree, or None when our grammar cannot read it."""
+    try:
+        return _expr().parse(text.replace("**", "^"))
+    except ValueError:
+        return None
+
+
+def shape_problem(target: Target, value: Any, ref: Any) -> str | None:
+    """Why ``value`` cannot be compared with ``ref`` entry by entry, or None."""
+    if target.kind not in ("vector", "matrix"):
+        return None
+    got, want = np.shape(value), np.shape(ref)
+    if got == want:
+        return None
+    return f"wrong shape: expected {describe_shape(want)}, got {describe_shape(got)}"
+
+
+def describe_shape(shape: tuple[int, ...]) -> str:
+    if len(shape) == 0:
+        return "a single number"
+    if len(shape) == 1:
+        return f"{shape[0]} entr{'y' if shape[0] == 1 else 'ies'}"
+    return "a " + "×".join(str(n) for n in shape) + " matrix"
+
+
+def accepts(target: Target, value: Any, ref: Any) -> bool:
+    """Whether ``value`` is a right answer when ``ref`` is the reference."""
+    kind = target.kind
+    if kind in NUMERIC:
+        if np.shape(value) != np.shape(ref):
+            return False
+        if close(target.spec, value, ref):
+            return True
+        return target.spec.sigfigs is not None and rounds_correctly(value, ref, target.spec.sigfigs)
+    if kind == "integer":
+        return _as_int(value) == _as_int(ref)
+    if kind == "expression":
+        return _same_formula(value, ref)
+    if kind == "choice" and target.spec.options:
+        return str(value) == str(ref)
+    return _words(value) == _words(ref)
+
+
+def _as_int(value: Any) -> int | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return int(number) if number.is_integer() else None
+
+
+def _words(value: Any) -> str:
+    return " ".join(str(value).split()).casefold()
+
+
+def _same_formula(value: Any, ref: Any) -> bool:
+    ref_node = ref if not isinstance(ref, str) else reference_node(ref)
+    if ref_node is None:
+        return _words(_expr().to_text(value)) == _words(ref)
+    return answers.equivalent(value, ref_node)
+
+
+def round_sig(x: float, figures: int) -> float:
+    """``x`` rounded to ``figures`` significant figures."""
+    if x == 0 or not math.isfinite(x):
+        return x
+    return round(x, figures - 1 - math.floor(math.log10(abs(x))))
+
+
+def rounds_correctly(value: Any, ref: Any, figures: int) -> bool:
+    """Whether every entry of ``value`` is ``ref`` correctly rounded to ``figures`` significant figures
+    or more (a student who gives more correct digits than asked is right too)."""
+    got = np.ravel(np.asarray(value, dtype=np.float64))
+    want = np.ravel(np.asarray(ref, dtype=np.float64))
+    return got.shape == want.shape and all(_rounds_to(a, r, figures) for a, r in zip(got, want))
+
+
+def _rounds_to(a: float, r: float, figures: int) -> bool:
+    # A reference a hair away from a rounding tie (0.7315 stored as 0.73149999...) may round either way.
+    for k in range(figures, 17):
+        candidates = {round_sig(r * (1 + s), k) for s in (0.0, 1e-12, -1e-12)}
+        if any(math.isclose(a, c, rel_tol=1e-12, abs_tol=1e-300) for c in candidates):
+            return True
+    return False

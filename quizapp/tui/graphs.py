@@ -1,0 +1,108 @@
+"""The computational graph of a backprop question (or of a typed expression), node by node.
+
+A graph is a tuple of :class:`quizapp.grading.graph.GradNode` (inputs before their users, the
+output last) with each node's forward value and the gradient of the output with respect to it.
+Questions built on the graph solvers are rebuilt on the autograd core with the solvers' own node
+names, so the drawing matches the worked steps (``s``, ``grad_s``, ...).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from question_bank.question import Question
+    from quizapp.grading.graph import GradNode
+
+GRAPH_SOLVERS = ("backprop", "sigmoid_neuron", "residual_block")
+
+
+def expression_graph(text: str, values: Mapping[str, float]) -> tuple[GradNode, ...]:
+    """The nodes of ``text`` at ``values`` (the ``quizapp grad`` engine); ValueError when it cannot."""
+    from quizapp.grading.graph import backprop
+
+    return backprop(text, values).nodes
+
+
+def parse_values(text: str) -> dict[str, float]:
+    """``x=-2, y=5 z=-4`` as {name: value}; each value may be an expression (``1/2``, ``e^-1``)."""
+    from quizapp.answers import parse_number
+
+    out: dict[str, float] = {}
+    for chunk in text.replace(";", ",").replace(",", " ").split():
+        name, sep, value = chunk.partition("=")
+        if not sep or not name.strip() or not value.strip():
+            raise ValueError(f"write each value as name=number, got {chunk!r}")
+        try:
+            out[name.strip()] = parse_number(value)
+        except ValueError as exc:
+            raise ValueError(f"{name.strip()}: {str(exc).splitlines()[0]}") from None
+    return out
+
+
+def question_graph(question: Question) -> tuple[GradNode, ...] | None:
+    """The graph of a question made by a graph solver, or None for any other question."""
+    call = question.template.solver
+    if call is None or call.name not in GRAPH_SOLVERS:
+        return None
+    from question_bank import solving
+
+    try:
+        args = solving.call_args(call.name, question.params, call.args)
+        if call.name == "backprop":
+            return expression_graph(args["expr"], {k: float(v) for k, v in args["values"].items()})
+        if call.name == "sigmoid_neuron":
+            return _neuron(args)
+        return _residual(args)
+    except (ValueError, KeyError, TypeError, ArithmeticError):
+        return None  # a drawing is a bonus: never let it break the feedback
+
+
+def _neuron(args: Mapping[str, Any]) -> tuple[GradNode, ...]:
+    from solvers.backprop import NEURON_INPUTS
+    from solvers.tensor import Tensor
+
+    leaves = {k: Tensor(float(args[k]), name=k) for k in NEURON_INPUTS}
+    s = leaves["w0"] * leaves["x0"] + leaves["w1"] * leaves["x1"] + leaves["w2"]
+    s.name = "s"
+    out = 1.0 / (1.0 + (-s).exp()) if args.get("decompose") else s.sigmoid()
+    out.name = "f"
+    out.backward()
+    return nodes_from_tensor(out, NEURON_INPUTS)
+
+
+def _residual(args: Mapping[str, Any]) -> tuple[GradNode, ...]:
+    from solvers import activations
+    from solvers.backprop import _residual_graph
+
+    act = activations.function(args.get("activation", "relu"), args.get("alpha"))
+    nums = {k: float(args[k]) for k in ("x", "w1", "b1", "w2")}
+    y = _residual_graph(act, nums)
+    y.backward(float(args.get("upstream", 1.0)))
+    return nodes_from_tensor(y, list(nums))
+
+
+def nodes_from_tensor(out: Any, variables: Sequence[str]) -> tuple[GradNode, ...]:
+    """GradNodes of a finished core graph (``backward()`` already run); unnamed nodes n1, n2, ..."""
+    from quizapp.grading.graph import GradNode
+    from solvers.steps import fmt
+
+    tensors, records = out.topo(), out.records()
+    names: dict[int, str] = {}
+    count = 0
+    for t in tensors:
+        if t.name:
+            names[id(t)] = t.name
+        elif not t.parents:
+            names[id(t)] = fmt(t.data)
+        else:
+            count += 1
+            names[id(t)] = f"n{count}"
+    nodes = []
+    for t, r in zip(tensors, records):
+        op = r.op if r.op != "input" else ("input" if t.name in variables else "const")
+        nodes.append(GradNode(names[id(t)], op, tuple(names[id(p)] for p in t.parents), float(r.value),
+                              tuple(float(x) for x in r.local), float(r.upstream),
+                              tuple(float(x) for x in r.downstream)))
+    return tuple(nodes)

@@ -1,0 +1,121 @@
+"""Results: score, per-topic breakdown and time; each question opens again with its
+explanation, and the wrong ones can be retried with new numbers."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Button, DataTable, Footer, Header, Label, Static
+
+from quizapp.tui.display import duration_text
+from quizapp.tui.session import QuizSession, Summary
+
+
+def summary_text(session: QuizSession, summary: Summary) -> Text:
+    out = Text()
+    out.append(f"Score {summary.score:g} / {summary.total}  ({summary.percent:.0f}%)", style="bold")
+    out.append(f"   {summary.correct} right · {summary.total - summary.correct} not right")
+    skipped = summary.total - summary.answered
+    if skipped:
+        out.append(f" ({skipped} {'unanswered' if session.exam else 'skipped'})")
+    label = "Exam" if session.exam else "Time answering"
+    seconds = summary.seconds
+    out.append(f"   {label}: {duration_text(seconds)}")
+    out.append(f"\nSeed {session.settings.seed} · {session.mode}", style="dim")
+    return out
+
+
+TITLE_WIDTH = 30  # question titles are cut to this so the result column fits at 80 columns
+
+
+class ResultsScreen(Screen):
+    BINDINGS = [
+        Binding("r", "retry", "Retry wrong"),
+        Binding("escape,h", "home", "Home"),
+    ]
+
+    def __init__(self, session: QuizSession) -> None:
+        super().__init__()
+        self.session = session
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="results"):
+            yield Static(id="results-summary")
+            with Horizontal(id="results-tables"):
+                with Vertical(id="results-topics-pane"):
+                    yield Label("By topic", classes="pane-title")
+                    yield DataTable(id="results-topics", cursor_type="none", zebra_stripes=True)
+                with Vertical(id="results-questions-pane"):
+                    yield Label("Questions (Enter: explanation)", classes="pane-title")
+                    yield DataTable(id="results-questions", cursor_type="row", zebra_stripes=True)
+        with Horizontal(classes="buttons"):
+            yield Button("Explain", variant="primary", id="explain", compact=True)
+            yield Button("Retry wrong with new numbers", id="retry", compact=True)
+            yield Button("Home", id="home", compact=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        s = self.session
+        summary = s.summary()
+        self.sub_title = "Results"
+        self.query_one("#results-summary", Static).update(summary_text(s, summary))
+        topics = self.query_one("#results-topics", DataTable)
+        topics.add_columns("Topic", "Right", "Score")
+        for t in summary.topics:
+            topics.add_row(t.topic, f"{t.correct}/{t.questions}", f"{100 * t.score / t.questions:.0f}%")
+        table = self.query_one("#results-questions", DataTable)
+        table.add_columns("#", "Question", "Result")
+        for i in range(s.count):
+            title = s.template(i).title
+            title = title if len(title) <= TITLE_WIDTH else title[: TITLE_WIDTH - 1] + "…"
+            table.add_row(str(i + 1), title, _mark(s, i), key=str(i))
+        table.focus()
+        if not summary.wrong:
+            self.query_one("#retry", Button).disabled = True
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "retry":
+            return bool(self.session.summary().wrong) or None
+        return True
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.explain(int(event.row_key.value or 0))
+
+    def explain(self, index: int) -> None:
+        from quizapp.tui.screens.feedback import FeedbackScreen
+
+        self.app.push_screen(FeedbackScreen(self.session, index))
+
+    def action_retry(self) -> None:
+        settings = self.session.retry_settings()
+        if settings is None:
+            self.notify("Everything was right: nothing to retry.")
+            return
+        self.dismiss()
+        self.app.start_quiz(settings)
+
+    def action_home(self) -> None:
+        self.dismiss()
+
+    async def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "explain":
+            table = self.query_one("#results-questions", DataTable)
+            self.explain(table.cursor_row)
+        else:
+            await self.run_action(event.button.id or "")
+
+
+def _mark(session: QuizSession, index: int) -> Text:
+    outcome = session.outcomes.get(index)
+    if outcome is None or outcome.skipped:
+        return Text("– skipped" if not session.exam else "– blank", style="dim")
+    if outcome.correct:
+        return Text("✓ right", style="green")
+    if outcome.score > 0:
+        return Text(f"~ {outcome.score:.0%}", style="yellow")
+    return Text("✗ wrong", style="red")

@@ -1,0 +1,197 @@
+"""Answer inputs: one per part, each with a live preview of how the answer was read.
+
+The preview reads the text exactly as the grader will (``quizapp.grading.compare.read``), so what
+the student sees under the input is what gets graded, or the parser's message with a caret.
+Choice parts are a list of options chosen by click, Enter, or the option's letter.
+"""
+
+from __future__ import annotations
+
+import string
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.events import Key
+from textual.message import Message
+from textual.widgets import Input, Label, OptionList, Static
+
+from quizapp.tui.display import kind_hint, value_text
+
+if TYPE_CHECKING:
+    from question_bank.question import Question
+    from question_bank.schema import PartSpec
+
+
+def preview(question: Question, part: PartSpec, text: str) -> Text:
+    """How ``text`` reads as an answer to ``part``: the value, or why it cannot be read."""
+    if not text.strip():
+        return Text(kind_hint(part, question.expected.get(part.name)), style="dim italic")
+    from quizapp.grading import targets
+    from quizapp.grading.compare import read
+
+    target = targets(question)[part.name]
+    try:
+        value = read(target, text, question)
+    except (ValueError, ArithmeticError, RecursionError) as exc:
+        lines = str(exc).splitlines() or ["cannot read this"]
+        out = Text("✗ " + lines[0], style="red")
+        for extra in lines[1:]:
+            out.append("\n" + extra, style="dim")
+        return out
+    return Text("→ " + _shown(value), style="green")
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, (str, int, float)) or hasattr(value, "shape"):
+        text = value_text(value, digits=6)
+    else:  # a formula tree
+        from solvers.expr import to_text
+
+        text = to_text(value)
+    return text.replace("\n", "\n  ")
+
+
+def part_caption(question: Question, part: PartSpec, index: int) -> str:
+    if len(question.parts) == 1 and not part.label:
+        return "Your answer"
+    return f"({string.ascii_lowercase[index]}) {question.label(part)}"
+
+
+class AnswerField(Vertical):
+    """One answer part: its label, an input, and the live preview under it."""
+
+    DEFAULT_CSS = """
+    AnswerField { height: auto; margin-bottom: 1; }
+    AnswerField > .part-label { text-style: bold; }
+    AnswerField > Input { width: 1fr; }
+    AnswerField > .preview { height: auto; max-height: 6; padding: 0 1; }
+    """
+
+    class Entered(Message):
+        """Enter was pressed in this field."""
+
+        def __init__(self, field: AnswerField) -> None:
+            super().__init__()
+            self.field = field
+
+    def __init__(self, question: Question, part: PartSpec, index: int, value: str = "", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.question = question
+        self.part = part
+        self.index = index
+        self._initial = value
+
+    def compose(self) -> ComposeResult:
+        yield Label(part_caption(self.question, self.part, self.index), classes="part-label")
+        yield Input(self._initial, placeholder="your answer", compact=True, id=f"input-{self.part.name}")
+        yield Static(preview(self.question, self.part, self._initial), classes="preview")
+
+    @property
+    def value(self) -> str:
+        return self.query_one(Input).value
+
+    def set_value(self, text: str) -> None:
+        self.query_one(Input).value = text
+
+    def focus_input(self) -> None:
+        self.query_one(Input).focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.query_one(".preview", Static).update(preview(self.question, self.part, event.value))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.post_message(self.Entered(self))
+
+
+class _Options(OptionList):
+    """An option list that also picks an option by its letter."""
+
+    BINDINGS = [Binding("space", "select", "Choose", show=False)]
+
+    def on_key(self, event: Key) -> None:
+        if event.character and len(event.character) == 1 and event.character.isalpha():
+            index = string.ascii_lowercase.find(event.character.lower())
+            if 0 <= index < self.option_count:
+                event.stop()
+                self.highlighted = index
+                self.action_select()
+
+
+class ChoiceField(Vertical):
+    """A multiple-choice part: the options, the one chosen marked ●."""
+
+    DEFAULT_CSS = """
+    ChoiceField { height: auto; margin-bottom: 1; }
+    ChoiceField > .part-label { text-style: bold; }
+    ChoiceField > OptionList { height: auto; max-height: 12; }
+    ChoiceField > .preview { height: auto; padding: 0 1; }
+    """
+
+    class Entered(Message):
+        def __init__(self, field: ChoiceField) -> None:
+            super().__init__()
+            self.field = field
+
+    def __init__(self, question: Question, part: PartSpec, index: int, value: str = "", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.question = question
+        self.part = part
+        self.index = index
+        self.options = question.options(part)
+        letters = [letter for letter, _ in self.options]
+        self.chosen: int | None = letters.index(value.upper()) if value.upper() in letters else None
+
+    def compose(self) -> ComposeResult:
+        yield Label(part_caption(self.question, self.part, self.index), classes="part-label")
+        yield _Options(*self._prompts(), id=f"input-{self.part.name}")
+        yield Static(self._preview(), classes="preview")
+
+    def _prompts(self) -> list[Text]:
+        out = []
+        for i, (letter, opt) in enumerate(self.options):
+            mark = "●" if i == self.chosen else "○"
+            out.append(Text(f"{mark} {letter}) {opt.text}", style="bold" if i == self.chosen else ""))
+        return out
+
+    def _preview(self) -> Text:
+        if self.chosen is None:
+            return Text(kind_hint(self.part, None), style="dim italic")
+        return Text(f"→ {self.options[self.chosen][0]}", style="green")
+
+    @property
+    def value(self) -> str:
+        return "" if self.chosen is None else self.options[self.chosen][0]
+
+    def set_value(self, text: str) -> None:
+        letters = [letter for letter, _ in self.options]
+        self.chosen = letters.index(text.upper()) if text.upper() in letters else None
+        self._refresh()
+
+    def focus_input(self) -> None:
+        self.query_one(OptionList).focus()
+
+    def _refresh(self) -> None:
+        options = self.query_one(OptionList)
+        for i, prompt in enumerate(self._prompts()):
+            options.replace_option_prompt_at_index(i, prompt)
+        self.query_one(".preview", Static).update(self._preview())
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.chosen = event.option_index
+        self._refresh()
+        self.post_message(self.Entered(self))
+
+
+Field = AnswerField | ChoiceField
+
+
+def make_field(question: Question, part: PartSpec, index: int, value: str = "") -> Field:
+    if part.type == "choice" and part.options:
+        return ChoiceField(question, part, index, value, id=f"field-{part.name}")
+    return AnswerField(question, part, index, value, id=f"field-{part.name}")

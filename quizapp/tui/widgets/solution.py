@@ -1,0 +1,125 @@
+"""A worked solution step by step, and the verdict on each answered part."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Label, Static
+
+from quizapp.tui.display import answer_text, value_text
+from quizapp.tui.widgets.answer import part_caption
+
+if TYPE_CHECKING:
+    from question_bank.question import Question
+    from quizapp.grading import GradeResult, PartResult
+    from quizapp.grading.graph import GradNode
+    from solvers.steps import Step
+
+
+def _indent(text: str, by: str) -> str:
+    return text.replace("\n", "\n" + by)
+
+
+def steps_text(steps: Sequence[Step]) -> Text:
+    """Each step: what it is, the formula, the numbers put in, and the value."""
+    out = Text()
+    for n, step in enumerate(steps, start=1):
+        if n > 1:
+            out.append("\n")
+        out.append(f"{n}. ", style="dim")
+        out.append(step.label, style="bold")
+        out.append(f"  [{step.name}]", style="dim")
+        if step.given:
+            out.append("  (your value)", style="yellow")
+        out.append("\n")
+        value = value_text(step.value)
+        if step.formula:
+            out.append(f"   {step.name} = {step.formula}\n", style="italic")
+            out.append(f"      = {_indent(step.substituted, '        ')}\n")
+            out.append(f"      = {_indent(value, '        ')}", style="cyan")
+        else:
+            out.append(f"   {_indent(value, '   ')}", style="cyan")
+    return out
+
+
+def part_verdict(question: Question, index: int, result: PartResult) -> Text:
+    """✓/✗, what was written, what was expected, and why it is wrong when we can tell."""
+    part = question.template.part(result.name)
+    out = Text()
+    mark, style = ("✓ ", "bold green") if result.correct else ("✗ ", "bold red")
+    out.append(mark, style=style)
+    out.append(part_caption(question, part, index), style="bold")
+    out.append("\n")
+    given = "(no answer)" if result.text is None else answer_text(question, result.name, result.given)
+    if result.text is not None and result.given is None:
+        given = result.text
+    out.append("   you wrote: ", style="dim")
+    out.append(_indent(given, "              ") + "\n")
+    if not result.correct or result.carried_forward:
+        out.append("   expected:  ", style="dim")
+        out.append(_indent(answer_text(question, result.name, result.expected), "              ") + "\n",
+                   style="cyan")
+    if result.carried_forward:
+        out.append("   ↪ right, given your earlier answer (error carried forward)\n", style="yellow")
+    if result.message and result.text is not None:
+        out.append("   " + result.message.splitlines()[0] + "\n", style="red")
+    if result.diagnosis is not None:
+        kind = "Another convention" if result.diagnosis.kind == "convention" else "Mistake"
+        out.append(f"   {kind}: ", style="bold yellow")
+        out.append(result.diagnosis.message + "\n")
+    if part.type == "choice" and part.options:
+        chosen = next((o for o in part.options if o.id == result.given), None)
+        if chosen is not None and chosen.why and not result.correct and result.diagnosis is None:
+            out.append("   " + chosen.why + "\n", style="italic")
+    return out
+
+
+def verdict_text(question: Question, result: GradeResult | None) -> Text:
+    """The verdict on every part (a skipped question shows the expected answers)."""
+    out = Text()
+    if result is None:
+        out.append("Skipped.\n", style="bold yellow")
+        for i, part in enumerate(question.parts):
+            out.append(part_caption(question, part, i) + "\n", style="bold")
+            out.append("   expected:  ", style="dim")
+            out.append(_indent(answer_text(question, part.name, question.expected[part.name]), "              ")
+                       + "\n", style="cyan")
+        return out
+    score = result.score
+    head, style = (("Right!", "bold green") if result.correct else
+                   (f"Partly right ({score:.0%})", "bold yellow") if score > 0 else ("Not right.", "bold red"))
+    out.append(head + "\n", style=style)
+    for i, part in enumerate(question.parts):
+        out.append_text(part_verdict(question, i, result.parts[part.name]))
+    return out
+
+
+class ExplanationView(Vertical):
+    """Verdict, worked solution and (for backprop) the graph of one graded question."""
+
+    DEFAULT_CSS = """
+    ExplanationView { height: auto; }
+    ExplanationView > .section { text-style: bold underline; margin-top: 1; padding: 0 1; }
+    ExplanationView > Static { height: auto; padding: 0 1; }
+    """
+
+    def __init__(self, question: Question, result: GradeResult | None,
+                 graph: Sequence[GradNode] | None = None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.question = question
+        self.result = result
+        self.graph = graph
+
+    def compose(self) -> ComposeResult:
+        from quizapp.tui.widgets.graph import GraphView
+
+        yield Static(verdict_text(self.question, self.result), classes="verdict")
+        if self.graph:
+            yield Label("Computational graph", classes="section")
+            yield GraphView(self.graph, classes="graph")
+        yield Label("Worked solution", classes="section")
+        yield Static(steps_text(self.question.solution.steps), classes="steps")
