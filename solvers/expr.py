@@ -866,8 +866,6 @@ def _tensor_call(node: Call, args: list[Any]) -> Any:
         return x.maximum(args[1])
     if name == "min":
         return -((-x).maximum(-args[1]))  # min(a, b) = -max(-a, -b)
-    if name in ("sin", "cos"):
-        raise ExprError(f"{name} is not available for backprop", node.pos)
     return getattr(x, name)()
 
 

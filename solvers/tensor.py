@@ -32,16 +32,16 @@ def _as_data(value: Any) -> Any:
 
 def _unbroadcast(grad: Any, shape: tuple[int, ...]) -> Any:
     """Sum ``grad`` back to ``shape``: the backward of NumPy broadcasting."""
-    gshape = np.shape(grad)
-    if gshape == shape:
+    grad = np.asarray(grad)
+    if grad.shape == shape:
         return grad
-    extra = len(gshape) - len(shape)
+    extra = grad.ndim - len(shape)
     if extra:
-        grad = np.sum(grad, axis=tuple(range(extra)))
-    axes = tuple(i for i, n in enumerate(shape) if n == 1 and np.shape(grad)[i] != 1)
+        grad = grad.sum(axis=tuple(range(extra)))
+    axes = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
     if axes:
-        grad = np.sum(grad, axis=axes, keepdims=True)
-    return grad
+        grad = grad.sum(axis=axes, keepdims=True)
+    return grad[()] if shape == () else grad
 
 
 def _zeros(shape: tuple[int, ...]) -> Any:
@@ -272,20 +272,30 @@ class Tensor:
 
     # ----- reductions and shapes --------------------------------------------------------
     def sum(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
-        shape = self.shape
-
-        def backward(out: Tensor) -> None:
-            g = out.grad if keepdims or axis is None else np.expand_dims(out.grad, axis)
-            self.grad += np.broadcast_to(g, shape)
-
-        return self._structural("sum", np.sum(self.data, axis=axis, keepdims=keepdims)[()], backward)
+        return self._sum("sum", axis, keepdims, 1.0)
 
     def mean(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
         if axis is None:
             n = np.size(self.data)
         else:
             n = int(np.prod([self.shape[a] for a in np.atleast_1d(axis)]))
-        return self.sum(axis=axis, keepdims=keepdims) * (1.0 / n)
+        return self._sum("mean", axis, keepdims, 1.0 / n)
+
+    def _sum(self, op: str, axis: int | tuple[int, ...] | None, keepdims: bool, scale: float) -> Tensor:
+        """scale · Σ over ``axis``: the gradient is the upstream, scaled and broadcast back."""
+        expand = axis is not None and not keepdims
+
+        def backward(out: Tensor) -> None:
+            g = out.grad * scale
+            if expand:
+                g = np.expand_dims(g, axis)
+            if type(self.grad) is np.ndarray:
+                self.grad += g  # broadcasts over the summed axes
+            else:
+                self.grad = self.grad + g
+
+        value = np.sum(self.data, axis=axis, keepdims=keepdims)
+        return self._structural(op, (value * scale if scale != 1.0 else value)[()], backward)
 
     def max(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
         """Maximum over axes; tied maxima share the gradient equally (as torch.amax)."""
@@ -362,7 +372,15 @@ class Tensor:
 
     def sigmoid(self) -> Tensor:
         s = _stable_sigmoid(self.data)
-        return self._elementwise("sigmoid", s, (self,), (s * (1.0 - s),))
+        # σ(1-σ) as e/(1+e)² with e = exp(-|x|): exact in the tails, where 1-σ would round to 0
+        e = np.exp(-np.abs(self.data))
+        return self._elementwise("sigmoid", s, (self,), (e / ((1.0 + e) * (1.0 + e)),))
+
+    def sin(self) -> Tensor:
+        return self._elementwise("sin", np.sin(self.data), (self,), (np.cos(self.data),))
+
+    def cos(self) -> Tensor:
+        return self._elementwise("cos", np.cos(self.data), (self,), (-np.sin(self.data),))
 
     def tanh(self) -> Tensor:
         t = np.tanh(self.data)

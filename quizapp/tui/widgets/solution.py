@@ -6,9 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual.app import ComposeResult
-from textual.containers import Vertical
-from textual.widgets import Label, Static
+from textual.widgets import Static
 
 from quizapp.tui.display import answer_text, value_text
 from quizapp.tui.widgets.answer import part_caption
@@ -98,28 +96,35 @@ def verdict_text(question: Question, result: GradeResult | None) -> Text:
     return out
 
 
-class ExplanationView(Vertical):
-    """Verdict, worked solution and (for backprop) the graph of one graded question."""
+def explanation_text(question: Question, result: GradeResult | None,
+                     graph: Sequence[GradNode] | None = None) -> Text:
+    """Verdict, the graph (for backprop) and the worked solution as one text."""
+    from quizapp.tui.widgets.graph import render_graph
+
+    out = verdict_text(question, result)
+    if graph:
+        out.append("\nComputational graph\n", style="bold underline")
+        out.append_text(render_graph(graph))
+        out.append("\n")
+    out.append("\nWorked solution\n", style="bold underline")
+    out.append_text(steps_text(question.solution.steps))
+    return out
+
+
+class ExplanationView(Static):
+    """Verdict, worked solution and (for backprop) the graph of one graded question.
+
+    One widget rather than one per section: feedback must appear within 100 ms of submitting,
+    and every extra widget costs Textual styling and layout time.
+    """
 
     DEFAULT_CSS = """
-    ExplanationView { height: auto; }
-    ExplanationView > .section { text-style: bold underline; margin-top: 1; padding: 0 1; }
-    ExplanationView > Static { height: auto; padding: 0 1; }
+    ExplanationView { height: auto; padding: 0 1; }
     """
 
     def __init__(self, question: Question, result: GradeResult | None,
                  graph: Sequence[GradNode] | None = None, **kwargs) -> None:
-        super().__init__(**kwargs)
+        super().__init__(explanation_text(question, result, graph), **kwargs)
         self.question = question
         self.result = result
         self.graph = graph
-
-    def compose(self) -> ComposeResult:
-        from quizapp.tui.widgets.graph import GraphView
-
-        yield Static(verdict_text(self.question, self.result), classes="verdict")
-        if self.graph:
-            yield Label("Computational graph", classes="section")
-            yield GraphView(self.graph, classes="graph")
-        yield Label("Worked solution", classes="section")
-        yield Static(steps_text(self.question.solution.steps), classes="steps")
