@@ -85,15 +85,15 @@ def answer_text(question, part) -> str:
     return repr(value if part.type == "integer" else float(value))
 
 
-async def session(count: int) -> tuple[list[float], list[float]]:
+async def session(count: int) -> tuple[list[float], list[float], int]:
     from question_bank import load_bank
     from quizapp.tui.app import QuizApp
     from quizapp.tui.graphs import question_graph
     from quizapp.tui.session import QuizSettings
-    from quizapp.tui.widgets.solution import ExplanationView
-    from quizapp.tui.widgets.solution import steps_text, verdict_text
+    from quizapp.tui.widgets.solution import ExplanationView, steps_text, verdict_text
 
     ui, work = [], []
+    right = 0
     painted: list[float] = []
     original = ExplanationView.on_mount if hasattr(ExplanationView, "on_mount") else None
 
@@ -111,7 +111,7 @@ async def session(count: int) -> tuple[list[float], list[float]]:
             await pilot.pause()
             quiz = app.screen
             s = quiz.session
-            for i in range(s.count):
+            for _i in range(s.count):
                 q = s.question()
                 for field in quiz.fields():
                     field.set_value(answer_text(q, field.part))
@@ -133,7 +133,8 @@ async def session(count: int) -> tuple[list[float], list[float]]:
                 work.append(time.perf_counter() - t1)
                 await pilot.press("enter")
                 await pilot.pause()
-    return ui, work
+            right = s.summary().correct
+    return ui, work, right
 
 
 def describe(name: str, values: list[float], unit: str = "ms", scale: float = 1000.0) -> str:
@@ -156,8 +157,8 @@ def main() -> int:
     print(describe("  command -> interactive home", ready, "s", 1.0))
     print(describe("  command -> question bank loaded", bank, "s", 1.0))
 
-    ui, work = asyncio.run(session(args.questions))
-    print(f"feedback over {len(ui)} questions (target < 100 ms)")
+    ui, work, right = asyncio.run(session(args.questions))
+    print(f"feedback over {len(ui)} questions, {right} answered right (target < 100 ms)")
     print(describe("  submit key -> feedback painted", ui))
     print(describe("  grading + explanation work", work))
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux

@@ -96,7 +96,7 @@ class NodeRecord:
 class Tensor:
     """A float64 value in a computation graph, with its gradient."""
 
-    __slots__ = ("data", "grad", "_prev", "_op", "_backward", "_local", "name", "__weakref__")
+    __slots__ = ("data", "grad", "_prev", "_op", "_backward", "_local", "name", "requires_grad", "__weakref__")
     __array_priority__ = 1000  # ndarray <op> Tensor defers to Tensor's reflected ops
 
     def __init__(self, value: Any, name: str = "", _prev: tuple[Tensor, ...] = (), _op: str = "") -> None:
@@ -111,6 +111,7 @@ class Tensor:
         self._backward: Callable[[Tensor], None] | None = None
         self._local: tuple[Any, ...] = ()
         self.name = name
+        self.requires_grad = True  # False for numbers lifted into a graph: they need no gradient
 
     # ----- construction helpers -------------------------------------------------------
     @staticmethod
@@ -118,20 +119,20 @@ class Tensor:
         if isinstance(other, Tensor):
             return other
         const = Tensor(other)
-        const._op = "const"
+        const.requires_grad = False
         return const
 
     def _elementwise(self, op: str, value: Any, parents: tuple[Tensor, ...], local: tuple[Any, ...]) -> Tensor:
         """A node whose input i receives upstream · local[i], summed back to its shape."""
         out = Tensor.__new__(Tensor)
         out.data = value
-        out._prev, out._op, out._local, out.name = parents, op, local, ""
+        out._prev, out._op, out._local, out.name, out.requires_grad = parents, op, local, "", True
         if isinstance(value, float):  # 0-d output: every input is 0-d too, nothing to unbroadcast
             out.grad = 0.0
             out._backward = _scalar_backward(parents, local)
             return out
         # Constants lifted from plain numbers need no gradient; that skips most unbroadcasting.
-        targets = tuple((p, d) for p, d in zip(parents, local) if p._op != "const")
+        targets = tuple((p, d) for p, d in zip(parents, local) if p.requires_grad)
 
         def _backward(out: Tensor) -> None:
             g = out.grad
@@ -153,7 +154,7 @@ class Tensor:
         out = Tensor.__new__(Tensor)
         out.data = value
         out.grad = _zeros(np.shape(value))
-        out._prev, out._op, out._local, out.name = (self,), op, (), ""
+        out._prev, out._op, out._local, out.name, out.requires_grad = (self,), op, (), "", True
         out._backward = backward
         return out
 
@@ -240,13 +241,13 @@ class Tensor:
         out = Tensor.__new__(Tensor)
         out.data = np.matmul(a, b)[()]
         out.grad = _zeros(np.shape(out.data))
-        out._prev, out._op, out._local, out.name = (self, o), "@", (), ""
+        out._prev, out._op, out._local, out.name, out.requires_grad = (self, o), "@", (), "", True
 
         def _backward(out: Tensor) -> None:
             g = np.asarray(out.grad)
             if a.ndim == 2 and b.ndim == 2:  # the common case, kept short
                 self.grad += g @ b.T
-                if o._op != "const":
+                if o.requires_grad:
                     o.grad += a.T @ g
                 return
             if a.ndim == 1 and b.ndim == 1:  # dot product
@@ -372,9 +373,8 @@ class Tensor:
 
     def sigmoid(self) -> Tensor:
         s = _stable_sigmoid(self.data)
-        # σ(1-σ) as e/(1+e)² with e = exp(-|x|): exact in the tails, where 1-σ would round to 0
-        e = np.exp(-np.abs(self.data))
-        return self._elementwise("sigmoid", s, (self,), (e / ((1.0 + e) * (1.0 + e)),))
+        # σ(1-σ), as PyTorch computes it (so both round alike far in the positive tail)
+        return self._elementwise("sigmoid", s, (self,), (s * (1.0 - s),))
 
     def sin(self) -> Tensor:
         return self._elementwise("sin", np.sin(self.data), (self,), (np.cos(self.data),))

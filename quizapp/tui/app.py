@@ -73,6 +73,10 @@ class QuizApp(App[int]):
         self.push_screen(HomeScreen())
         for warning in self.warnings:
             self.notify(warning, title="Progress", severity="warning", timeout=12)
+        # After the first paint: a loading thread would hold the GIL while the home screen draws.
+        self.call_after_refresh(self._start_loading)
+
+    def _start_loading(self) -> None:
         if self.bank is None:
             self.run_worker(self._load_bank, thread=True, exclusive=True, group="bank")
         else:
@@ -220,6 +224,16 @@ class QuizApp(App[int]):
 
         self.push_screen(HistoryScreen(tz=self.tz))
 
+    def action_playground(self) -> None:
+        """The training playground, when its screen exists; until then, its command."""
+        try:
+            from quizapp.tui.screens.playground import PlaygroundScreen  # type: ignore[import-not-found]
+        except ModuleNotFoundError:
+            self.notify("The training playground runs from the command line for now: quizapp playground --help",
+                        title="Training playground", timeout=8)
+            return
+        self.push_screen(PlaygroundScreen())
+
     def action_help(self) -> None:
         from quizapp.tui.screens.help import HelpScreen
 
@@ -248,6 +262,8 @@ class QuizApp(App[int]):
                             self.action_check)
         yield SystemCommand("Backprop graph", "Gradients of any expression, node by node", self.action_graph)
         yield SystemCommand("History", "Accuracy over time, streaks and weakest topics", self.action_history)
+        yield SystemCommand("Training playground", "Train a small network and watch it learn",
+                            self.action_playground)
         yield SystemCommand("Light/dark theme", "Switch between the light and dark themes",
                             self.action_toggle_theme)
         yield SystemCommand("Help", "Keys and how to write answers", self.action_help)

@@ -93,3 +93,12 @@ def bar_text(fraction: float, width: int = 10) -> str:
     full, part = divmod(eighths, 8)
     partial = " ▏▎▍▌▋▊▉"[part] if part else ""
     return ("█" * full + partial).ljust(width)
+
+
+# Colours for styled text that read on both the dark and the light theme (mid-tones, not the
+# terminal's bright yellow or cyan, which vanish on white).
+OK = "#2f9e44"
+BAD = "#d9480f"
+WARN = "#c28a00"
+VALUE = "#1c7ed6"
+GRAD = "#ae3ec9"

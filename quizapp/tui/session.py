@@ -333,9 +333,10 @@ class QuizSession:
             now=self.clock())
 
     def result(self, index: int) -> GradeResult | None:
-        """The full grade of question ``index`` (graded again from the saved texts after a resume)."""
+        """The full grade of question ``index`` (graded again from the saved texts after a resume);
+        None when it was not answered (skipped, or left blank in an exam)."""
         outcome = self.outcomes.get(index)
-        if outcome is None:
+        if outcome is None or outcome.skipped:
             return None
         if outcome.result is None:
             from quizapp.grading import grade

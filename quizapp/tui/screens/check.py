@@ -12,6 +12,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 
+from quizapp.tui.display import BAD
 from quizapp.tui.graphs import question_graph
 from quizapp.tui.session import new_seed
 from quizapp.tui.widgets.answer import AnswerField, ChoiceField, make_field
@@ -127,7 +128,7 @@ class CheckScreen(Screen):
         try:
             question = question_for(self.app.bank, self.template.id, self.seed, typed)
         except ValueError as exc:
-            status.update(Text("✗ " + str(exc).splitlines()[0], style="red"))
+            status.update(Text("✗ " + str(exc).splitlines()[0], style=f"{BAD}"))
             return None
         status.update("")
         return question

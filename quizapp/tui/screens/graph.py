@@ -13,7 +13,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
-from quizapp.tui.display import value_text
+from quizapp.tui.display import BAD, OK, value_text
 from quizapp.tui.graphs import expression_graph, parse_values
 from quizapp.tui.widgets.graph import GraphView, node_formula
 
@@ -62,13 +62,13 @@ class GraphScreen(Screen):
         try:
             nodes = expression_graph(expr, parse_values(self.query_one("#grad-values", Input).value))
         except ValueError as exc:
-            status.update(Text("✗ " + str(exc), style="red"))
+            status.update(Text("✗ " + str(exc), style=f"{BAD}"))
             return
         out = nodes[-1]
         variables = [n for n in nodes if n.op == "input"]
         line = Text(f"f = {value_text(out.value)}", style="bold")
         for n in variables:
-            line.append(f"   ∂f/∂{n.name} = {value_text(n.upstream)}", style="green")
+            line.append(f"   ∂f/∂{n.name} = {value_text(n.upstream)}", style=f"{OK}")
         status.update(line)
         self.query_one("#grad-graph", GraphView).show(nodes)
         table = self.query_one("#grad-table", DataTable)

@@ -9,7 +9,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, Markdown
 
 HELP = """\
-**Everywhere**: `F1` or `?` help · `ctrl+p` command palette · `F2` light/dark theme · `ctrl+q` quit.
+**Everywhere**: `F1` (or `?` when not typing) help · `ctrl+p` command palette · `F2` light/dark theme · `ctrl+q` quit.
 The mouse works on every button, list and table.
 
 **Home**: `p` practice quiz · `e` exam · `r` review what is due · `c` check my work ·

@@ -14,7 +14,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, Select, Static
 
 from quizapp.tui.app import StoreChanged
-from quizapp.tui.display import percent_text
+from quizapp.tui.display import OK, percent_text
 from quizapp.tui.widgets.plot import ColumnChart
 
 ALL = "__all__"
@@ -90,7 +90,7 @@ class HistoryScreen(Screen):
         for t in topics:
             trend = sparkline([p.accuracy for p in daily.get(t.topic, [])])
             table.add_row(t.topic, str(t.attempts), percent_text(t.accuracy), percent_text(t.mastery),
-                          Text(trend, style="green"), t.last_answered.astimezone(self.tz).strftime("%Y-%m-%d"),
+                          Text(trend, style=f"{OK}"), t.last_answered.astimezone(self.tz).strftime("%Y-%m-%d"),
                           key=t.topic)
 
     def _plot(self, rows: list[Any] | None = None) -> None:

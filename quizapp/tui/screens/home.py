@@ -6,12 +6,13 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.events import Click
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from quizapp.tui.app import BankLoaded, StoreChanged
-from quizapp.tui.display import bar_text, percent_text
+from quizapp.tui.display import OK, bar_text, percent_text
 
 MENU = (
     ("resume", "Resume the last quiz", "u"),
@@ -21,11 +22,13 @@ MENU = (
     ("check", "Check my work", "c"),
     ("graph", "Backprop graph", "g"),
     ("history", "History & stats", "h"),
+    ("playground", "Training playground", "t"),
     ("help", "Help", "?"),
 )
 
 
 class HomeScreen(Screen):
+    _streak = ""
     BINDINGS = [
         Binding("p", "app.practice", "Practice"),
         Binding("e", "app.exam", "Exam"),
@@ -34,6 +37,7 @@ class HomeScreen(Screen):
         Binding("g", "app.graph", "Graph", show=False),
         Binding("h", "app.history", "History"),
         Binding("u", "app.resume", "Resume", show=False),
+        Binding("t", "app.playground", "Playground", show=False),
         Binding("q", "app.quit", "Quit"),
     ]
 
@@ -69,7 +73,7 @@ class HomeScreen(Screen):
         messages = list(self.app.warnings)
         if self.app.bank_error:
             messages.append(f"The question bank could not be loaded: {self.app.bank_error}")
-        banner.update(Text("\n".join("⚠ " + m for m in messages)))
+        banner.update(Text("\n".join("⚠ " + m for m in messages) + "  (click to dismiss)"))
         banner.display = bool(messages)
 
     def _show_menu(self) -> None:
@@ -119,18 +123,37 @@ class HomeScreen(Screen):
         for topic, templates in bank.topics().items():
             total += len(templates)
             m = mastery.get(topic)
-            cell = Text(bar_text(m or 0.0, 10), style="green")
+            cell = Text(bar_text(m or 0.0, 10), style=f"{OK}")
             cell.append(" " + percent_text(m))
             table.add_row(topic, str(len(templates)), cell, key=topic)
         answered = self.app.store.attempt_count() if self.app.store else 0
-        summary.update(f"{total} question templates · {answered} answers saved")
+        text = Text(f"{total} question templates · {answered} answers saved")
+        if self._streak:
+            text.append("\n" + self._streak)
+        summary.update(text)
 
     def _mastery(self) -> dict[str, float]:
+        """Mastery per topic; also notes the day streak and the weakest topic for the summary."""
+        self._streak = ""
         if self.app.store is None:
             return {}
         from quizapp.progress import stats
 
-        return {t.topic: t.mastery for t in stats.topic_stats(self.app.store.attempts())}
+        rows = self.app.store.attempts()
+        if rows:
+            today = self.app.clock().astimezone(self.app.tz).date()
+            streak = stats.streaks(rows, today=today, tz=self.app.tz)
+            self._streak = f"Day streak {streak.current_days}"
+            weak = stats.weakest_topics(rows, limit=1)
+            if weak:
+                self._streak += f" · weakest: {weak[0].topic} ({percent_text(weak[0].accuracy)})"
+        return {t.topic: t.mastery for t in stats.topic_stats(rows)}
+
+    def on_click(self, event: Click) -> None:
+        """A click on the warning banner puts it away."""
+        if event.widget is not None and event.widget.id == "warnings":
+            event.widget.display = False
+            self.app.warnings.clear()
 
     async def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

@@ -19,10 +19,11 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Button, Footer, Header, Input, Static
 
+from quizapp.tui.display import WARN
 from quizapp.tui.graphs import question_graph
 from quizapp.tui.session import QuizSession
 from quizapp.tui.widgets.answer import AnswerField, ChoiceField, Field, make_field
-from quizapp.tui.widgets.progress import QuizProgress, progress_text
+from quizapp.tui.widgets.progress import QuizProgress, marks_start
 from quizapp.tui.widgets.prompt import QuestionPrompt
 from quizapp.tui.widgets.solution import ExplanationView
 
@@ -45,10 +46,7 @@ class _Progress(QuizProgress):
     def on_click(self, event: events.Click) -> None:
         if self.session is None or not self.session.exam:
             return
-        text = progress_text(self.session).plain
-        start = text.index(f"{len(self.session.drafts)}/{self.session.count}  ", len("Question "))
-        start += len(f"{len(self.session.drafts)}/{self.session.count}  ")
-        index = event.x - 1 - start  # 1: the widget's left padding
+        index = event.x - 1 - marks_start(self.session)  # 1: the widget's left padding
         if 0 <= index < self.session.count:
             self.post_message(self.Jump(index))
 
@@ -363,6 +361,6 @@ def _hints_text(hints: list[Any]) -> Text:
     for i, hint in enumerate(hints, start=1):
         if i > 1:
             out.append("\n")
-        out.append(f"Hint {i}: ", style="bold yellow")
+        out.append(f"Hint {i}: ", style=f"bold {WARN}")
         out.append(str(hint))
     return out

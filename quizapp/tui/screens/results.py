@@ -10,7 +10,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Header, Label, Static
 
-from quizapp.tui.display import duration_text
+from quizapp.tui.display import BAD, OK, WARN, duration_text
 from quizapp.tui.session import QuizSession, Summary
 
 
@@ -115,7 +115,7 @@ def _mark(session: QuizSession, index: int) -> Text:
     if outcome is None or outcome.skipped:
         return Text("– skipped" if not session.exam else "– blank", style="dim")
     if outcome.correct:
-        return Text("✓ right", style="green")
+        return Text("✓ right", style=f"{OK}")
     if outcome.score > 0:
-        return Text(f"~ {outcome.score:.0%}", style="yellow")
-    return Text("✗ wrong", style="red")
+        return Text(f"~ {outcome.score:.0%}", style=f"{WARN}")
+    return Text("✗ wrong", style=f"{BAD}")

@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Header, Label, Static
 
 from quizapp.tui.app import StoreChanged
+from quizapp.tui.display import BAD
 
 REVIEW_LIMIT = 10  # questions in one review quiz
 STATES = {1: "learning", 2: "review", 3: "relearning"}
@@ -65,7 +66,7 @@ class ReviewScreen(Screen):
         for s in states:
             template = bank.get(s.template_id)
             due = describe_due(s.due, now)
-            table.add_row(template.title[:34], template.topic, Text(due, style="bold red" if due == "now" else ""),
+            table.add_row(template.title[:34], template.topic, Text(due, style=f"bold {BAD}" if due == "now" else ""),
                           str(s.reviews), str(s.lapses), STATES.get(s.state, str(s.state)), key=s.template_id)
         due_now = len(self.due_now())
         start = self.query_one("#start", Button)

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Select, SelectionList, Static
 
+from quizapp.tui.display import BAD
 from quizapp.tui.session import DIFFICULTIES, MAX_QUESTIONS, QuizSettings, candidates, new_seed
 
 if TYPE_CHECKING:
@@ -106,11 +108,11 @@ class SetupScreen(ModalScreen[QuizSettings | None]):
         try:
             settings = self.settings()
         except ValueError as exc:
-            status.update(f"[red]{exc}[/red]")
+            status.update(Text(str(exc), style=BAD))
             return
         n = len(candidates(self.bank, settings))
         if n == 0:
-            status.update("[red]No questions match: tick more topics or choose any difficulty.[/red]")
+            status.update(Text("No questions match: tick more topics or choose any difficulty.", style=BAD))
         elif n < settings.count:
             status.update(f"{n} question templates match; some come again with new numbers.")
         else:

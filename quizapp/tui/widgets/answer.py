@@ -18,7 +18,7 @@ from textual.events import Key
 from textual.message import Message
 from textual.widgets import Input, Label, OptionList, Static
 
-from quizapp.tui.display import kind_hint, value_text
+from quizapp.tui.display import BAD, OK, kind_hint, value_text
 
 if TYPE_CHECKING:
     from question_bank.question import Question
@@ -37,11 +37,11 @@ def preview(question: Question, part: PartSpec, text: str) -> Text:
         value = read(target, text, question)
     except (ValueError, ArithmeticError, RecursionError) as exc:
         lines = str(exc).splitlines() or ["cannot read this"]
-        out = Text("✗ " + lines[0], style="red")
+        out = Text("✗ " + lines[0], style=f"{BAD}")
         for extra in lines[1:]:
             out.append("\n" + extra, style="dim")
         return out
-    return Text("→ " + _shown(value), style="green")
+    return Text("→ " + _shown(value), style=f"{OK}")
 
 
 def _shown(value: Any) -> str:
@@ -161,7 +161,7 @@ class ChoiceField(Vertical):
     def _preview(self) -> Text:
         if self.chosen is None:
             return Text(kind_hint(self.part, None), style="dim italic")
-        return Text(f"→ {self.options[self.chosen][0]}", style="green")
+        return Text(f"→ {self.options[self.chosen][0]}", style=f"{OK}")
 
     @property
     def value(self) -> str:

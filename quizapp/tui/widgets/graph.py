@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.widgets import Static
 
-from quizapp.tui.display import value_text
+from quizapp.tui.display import GRAD, VALUE, value_text
 
 if TYPE_CHECKING:
     from quizapp.grading.graph import GradNode
@@ -90,8 +90,8 @@ def render_graph(nodes: Sequence[GradNode]) -> Text:
     for text, value, grad, repeat in rows:
         line = Text()
         line.append(text.ljust(width), style="dim" if repeat else "")
-        line.append("  " + value.rjust(vwidth), style="cyan")
-        line.append("  " + grad.rjust(gwidth), style="magenta")
+        line.append("  " + value.rjust(vwidth), style=f"{VALUE}")
+        line.append("  " + grad.rjust(gwidth), style=f"{GRAD}")
         lines.append(line)
     return Text("\n").join(lines)
 

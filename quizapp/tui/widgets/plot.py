@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from rich.text import Text
 from textual.widgets import Static
 
+from quizapp.tui.display import BAD, OK, WARN
+
 _EIGHTHS = " ▁▂▃▄▅▆▇█"
 
 
@@ -27,7 +29,7 @@ def column_chart(values: Sequence[float], labels: Sequence[str] = (), height: in
         for v in values:
             eighths = round(min(1.0, max(0.0, v)) * height * 8) - (r - 1) * 8
             cell = _EIGHTHS[min(8, max(0, eighths))]
-            style = "green" if v >= 0.8 else "yellow" if v >= 0.5 else "red"
+            style = OK if v >= 0.8 else WARN if v >= 0.5 else BAD
             line.append(cell * (column - 1) + " ", style=style)
         rows.append(line)
     rows.append(Text("  0%└" + "─" * (len(values) * column), style="dim"))

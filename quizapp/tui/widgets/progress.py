@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.widgets import Static
 
-from quizapp.tui.display import bar_text, duration_text
+from quizapp.tui.display import BAD, OK, WARN, bar_text, duration_text
 
 if TYPE_CHECKING:
     from quizapp.tui.session import QuizSession
@@ -23,7 +23,7 @@ def marks(session: QuizSession) -> Text:
         if session.exam:
             mark, style = ("●", "") if i in session.drafts else ("○", "dim")
             if i in session.flagged:
-                mark, style = "⚑", "bold yellow"
+                mark, style = "⚑", f"bold {WARN}"
         else:
             outcome = session.outcomes.get(i)
             if outcome is None:
@@ -31,30 +31,41 @@ def marks(session: QuizSession) -> Text:
             elif outcome.skipped:
                 mark, style = "-", "dim"
             elif outcome.correct:
-                mark, style = "✓", "green"
+                mark, style = "✓", OK
             elif outcome.score > 0:
-                mark, style = "~", "yellow"
+                mark, style = "~", WARN
             else:
-                mark, style = "✗", "red"
+                mark, style = "✗", BAD
         if i == session.position and not session.is_done():
             style += " reverse"
         out.append(mark, style=style.strip())
     return out
 
 
-def progress_text(session: QuizSession) -> Text:
+def _head(session: QuizSession) -> tuple[str, str, str]:
+    """The text before the marks: the position, a bar, and how many are done."""
     done = len(session.drafts) if session.exam else session.answered
-    out = Text()
-    out.append(f"Question {session.position + 1}/{session.count}  ", style="bold")
     bar = bar_text(done / session.count if session.count else 0, 12)
+    return f"Question {session.position + 1}/{session.count}  ", bar, f" {done}/{session.count}  "
+
+
+def marks_start(session: QuizSession) -> int:
+    """The column of the first question mark in :func:`progress_text` (to map a click to a mark)."""
+    return sum(len(part) for part in _head(session))
+
+
+def progress_text(session: QuizSession) -> Text:
+    title, bar, count = _head(session)
+    out = Text()
+    out.append(title, style="bold")
     filled = bar.rstrip()
-    out.append(filled, style="green")
+    out.append(filled, style=f"{OK}")
     out.append("░" * (len(bar) - len(filled)), style="dim")
-    out.append(f" {done}/{session.count}  ")
+    out.append(count)
     out.append_text(marks(session))
     left = session.deadline_seconds()
     if left is not None:
-        out.append(f"   ⏱ {duration_text(max(0.0, left))} left", style="bold red" if left < 60 else "bold")
+        out.append(f"   ⏱ {duration_text(max(0.0, left))} left", style=f"bold {BAD}" if left < 60 else "bold")
     return out
 
 

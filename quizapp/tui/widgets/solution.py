@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.widgets import Static
 
-from quizapp.tui.display import answer_text, value_text
+from quizapp.tui.display import BAD, OK, VALUE, WARN, answer_text, value_text
 from quizapp.tui.widgets.answer import part_caption
 
 if TYPE_CHECKING:
@@ -32,15 +32,15 @@ def steps_text(steps: Sequence[Step]) -> Text:
         out.append(step.label, style="bold")
         out.append(f"  [{step.name}]", style="dim")
         if step.given:
-            out.append("  (your value)", style="yellow")
+            out.append("  (your value)", style=f"{WARN}")
         out.append("\n")
         value = value_text(step.value)
         if step.formula:
             out.append(f"   {step.name} = {step.formula}\n", style="italic")
             out.append(f"      = {_indent(step.substituted, '        ')}\n")
-            out.append(f"      = {_indent(value, '        ')}", style="cyan")
+            out.append(f"      = {_indent(value, '        ')}", style=f"{VALUE}")
         else:
-            out.append(f"   {_indent(value, '   ')}", style="cyan")
+            out.append(f"   {_indent(value, '   ')}", style=f"{VALUE}")
     return out
 
 
@@ -48,7 +48,7 @@ def part_verdict(question: Question, index: int, result: PartResult) -> Text:
     """✓/✗, what was written, what was expected, and why it is wrong when we can tell."""
     part = question.template.part(result.name)
     out = Text()
-    mark, style = ("✓ ", "bold green") if result.correct else ("✗ ", "bold red")
+    mark, style = ("✓ ", f"bold {OK}") if result.correct else ("✗ ", f"bold {BAD}")
     out.append(mark, style=style)
     out.append(part_caption(question, part, index), style="bold")
     out.append("\n")
@@ -60,14 +60,14 @@ def part_verdict(question: Question, index: int, result: PartResult) -> Text:
     if not result.correct or result.carried_forward:
         out.append("   expected:  ", style="dim")
         out.append(_indent(answer_text(question, result.name, result.expected), "              ") + "\n",
-                   style="cyan")
+                   style=f"{VALUE}")
     if result.carried_forward:
-        out.append("   ↪ right, given your earlier answer (error carried forward)\n", style="yellow")
+        out.append("   ↪ right, given your earlier answer (error carried forward)\n", style=f"{WARN}")
     if result.message and result.text is not None:
-        out.append("   " + result.message.splitlines()[0] + "\n", style="red")
+        out.append("   " + result.message.splitlines()[0] + "\n", style=f"{BAD}")
     if result.diagnosis is not None:
         kind = "Another convention" if result.diagnosis.kind == "convention" else "Mistake"
-        out.append(f"   {kind}: ", style="bold yellow")
+        out.append(f"   {kind}: ", style=f"bold {WARN}")
         out.append(result.diagnosis.message + "\n")
     if part.type == "choice" and part.options:
         chosen = next((o for o in part.options if o.id == result.given), None)
@@ -80,16 +80,16 @@ def verdict_text(question: Question, result: GradeResult | None) -> Text:
     """The verdict on every part (a skipped question shows the expected answers)."""
     out = Text()
     if result is None:
-        out.append("Skipped.\n", style="bold yellow")
+        out.append("Skipped.\n", style=f"bold {WARN}")
         for i, part in enumerate(question.parts):
             out.append(part_caption(question, part, i) + "\n", style="bold")
             out.append("   expected:  ", style="dim")
             out.append(_indent(answer_text(question, part.name, question.expected[part.name]), "              ")
-                       + "\n", style="cyan")
+                       + "\n", style=f"{VALUE}")
         return out
     score = result.score
-    head, style = (("Right!", "bold green") if result.correct else
-                   (f"Partly right ({score:.0%})", "bold yellow") if score > 0 else ("Not right.", "bold red"))
+    head, style = (("Right!", f"bold {OK}") if result.correct else
+                   (f"Partly right ({score:.0%})", f"bold {WARN}") if score > 0 else ("Not right.", f"bold {BAD}"))
     out.append(head + "\n", style=style)
     for i, part in enumerate(question.parts):
         out.append_text(part_verdict(question, i, result.parts[part.name]))
@@ -125,6 +125,6 @@ class ExplanationView(Static):
     def __init__(self, question: Question, result: GradeResult | None,
                  graph: Sequence[GradNode] | None = None, **kwargs) -> None:
         super().__init__(explanation_text(question, result, graph), **kwargs)
-        self.question = question
-        self.result = result
-        self.graph = graph
+
+    def show(self, question: Question, result: GradeResult | None, graph: Sequence[GradNode] | None = None) -> None:
+        self.update(explanation_text(question, result, graph))

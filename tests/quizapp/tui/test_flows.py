@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import numpy as np
 
 from quizapp.progress import open_store
 from quizapp.tui.screens.check import CheckScreen
+from quizapp.tui.screens.feedback import FeedbackScreen
 from quizapp.tui.screens.graph import GraphScreen
 from quizapp.tui.screens.help import HelpScreen
 from quizapp.tui.screens.home import HomeScreen
@@ -69,8 +72,17 @@ def test_practice_quiz_right_wrong_and_a_diagnosed_mistake(home, bank):
         await pilot.pause()
         assert isinstance(app.screen, ResultsScreen)
         seen["results"] = screen_text(app.screen)
+        await pilot.press("down", "enter")  # question 2 opens again with its explanation
+        await pilot.pause()
+        assert isinstance(app.screen, FeedbackScreen)
+        seen["again"] = screen_text(app.screen)
+        await pilot.press("right")
+        await pilot.pause()
+        seen["again3"] = screen_text(app.screen)
 
     drive(app, scenario)
+    assert "Not right." in seen["again"] and "Mistake" not in seen["again"]
+    assert "Mistake: You added the gradient" in seen["again3"]
     assert "Right!" in seen["1"] and "Worked solution" in seen["1"]
     assert "Not right." in seen["2"] and "expected:" in seen["2"] and "Mistake" not in seen["2"]
     assert "Mistake: You added the gradient" in seen["3"]
@@ -323,3 +335,75 @@ def test_help_theme_and_command_palette(home, bank):
 
     drive(app, scenario)
     assert themes == ["textual-light"]
+
+
+def test_review_brings_back_what_was_wrong(home, bank):
+    clock = FakeClock()
+    with open_store(home) as store:  # softmax answered wrong an hour ago, sgd-step right
+        earlier = clock.now - timedelta(hours=1)
+        store.record_attempt(template_id="softmax", topic="losses", score=0.0, correct=False, mode="practice",
+                             now=earlier)
+        store.record_attempt(template_id="sgd-step", topic="optimizers", score=1.0, correct=True,
+                             mode="practice", seconds=20.0, now=earlier)
+    app = make_app(home, bank, clock)
+    seen: list[str] = []
+
+    async def scenario(pilot):
+        seen.append(app.screen.query_one("#menu").get_option("review").prompt.plain)
+        await pilot.press("r")
+        await pilot.pause()
+        seen.append(screen_text(app.screen))
+        await pilot.press("s")
+        await pilot.pause()
+        quiz = app.screen
+        assert isinstance(quiz, QuizScreen)
+        assert quiz.session.mode == "review" and [r.template for r in quiz.session.refs] == ["softmax"]
+        quiz.query_one("#input-probs").value = vector_text(softmax(quiz.session.question()))
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+
+    drive(app, scenario)
+    assert seen[0].startswith("Review what is due (1)")
+    assert "1 due now." in seen[1]
+    with open_store(home) as store:
+        last = store.attempts()[-1]
+    assert (last.template_id, last.mode, last.correct) == ("softmax", "review", True)
+
+
+def test_an_exam_is_handed_in_when_its_time_runs_out(home, bank):
+    clock = FakeClock()
+    app = make_app(home, bank, clock)
+    seen: list[str] = []
+
+    async def scenario(pilot):
+        app.start_quiz(QuizSettings(mode="exam", count=2, seed=16, minutes=1, templates=("sgd-step", "softmax")))
+        await pilot.pause()
+        app.screen.query_one("#input-w").value = "1 2 3"
+        clock.advance(61)
+        await pilot.pause(1.3)  # the exam clock ticks once a second
+        assert isinstance(app.screen, ResultsScreen)
+        seen.append(screen_text(app.screen))
+
+    drive(app, scenario)
+    assert "Score 0 / 2" in seen[0] and "1 unanswered" in seen[0]
+    with open_store(home) as store:
+        assert [a.parts["w"]["text"] for a in store.attempts()[:1]] == ["1 2 3"]
+
+
+def test_without_a_usable_progress_folder_the_app_still_works(tmp_path, bank):
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    app = make_app(blocked / "home", bank)
+    seen: list[str] = []
+
+    async def scenario(pilot):
+        seen.append(text_of(app.screen.query_one("#warnings")))
+        app.start_quiz(QuizSettings(count=1, seed=17, templates=("sgd-step",)))
+        await pilot.pause()
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        seen.append(screen_text(app.screen))
+
+    drive(app, scenario)
+    assert "will not be saved" in seen[0]
+    assert "Skipped." in seen[1]
