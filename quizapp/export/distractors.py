@@ -1,0 +1,92 @@
+"""Multiple-choice versions of numeric parts, whose wrong options are answers students really give.
+
+The wrong options are what the template's misconceptions give for the question's own numbers
+(only those the grader can tell from the right answer), then the right answer with its sign
+flipped (the grader's generic sign error). Options closer to one another than the part's
+tolerance are kept once. No option is ever made up at random: a part with too few recognised
+wrong answers stays numeric, and the manifest says why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from question_bank.question import MisconceptionAnswer, Question
+from question_bank.sampler import rng_for
+from question_bank.schema import PartSpec
+from question_bank.tolerance import close, is_finite
+from quizapp.export.model import NUMERIC, Choice
+from solvers.steps import fmt
+
+MAX_DISTRACTORS = 4  # five options at most
+CHOICE_TYPES = (*NUMERIC, "integer")
+SIGN_MESSAGE = "Sign error: the size is right, the sign is not."
+
+
+@dataclass(frozen=True)
+class Distractor:
+    source: str  # misconception id, or "sign-error"
+    value: Any
+    feedback: str
+
+
+def can_be_choice(part: PartSpec) -> bool:
+    return part.type in CHOICE_TYPES
+
+
+def distractors(question: Question, part: PartSpec,
+                mistaken: Mapping[str, MisconceptionAnswer] | None = None) -> list[Distractor]:
+    """The recognisable wrong answers to ``part``, most specific first, without near-duplicates.
+
+    ``mistaken`` is ``question.misconception_answers()`` when the caller already has it.
+    """
+    ref = question.expected[part.name]
+    mistaken = question.misconception_answers() if mistaken is None else mistaken
+    kept: list[Distractor] = []
+    for cand in _candidates(mistaken, part, ref):
+        if _usable(part, cand.value, ref) and not any(_same(part, cand.value, k.value) for k in kept):
+            kept.append(cand)
+    return kept[:MAX_DISTRACTORS]
+
+
+def _candidates(mistaken: Mapping[str, MisconceptionAnswer], part: PartSpec, ref: Any) -> list[Distractor]:
+    out = []
+    for mid, ans in mistaken.items():
+        if ans.error is None and ans.distinct.get(part.name):
+            m = ans.misconception
+            out.append(Distractor(mid, ans.answers[part.name], _feedback(m.kind, m.message)))
+    if part.type in NUMERIC:
+        out.append(Distractor("sign-error", -np.asarray(ref, dtype=np.float64), SIGN_MESSAGE))
+    return out
+
+
+def _feedback(kind: str, message: str) -> str:
+    if kind == "convention":
+        return f"{message} Right under that convention, but not as the question is stated."
+    return message
+
+
+def _usable(part: PartSpec, value: Any, ref: Any) -> bool:
+    if np.shape(value) != np.shape(ref) or not is_finite(part, value):
+        return False
+    return not _same(part, value, ref)
+
+
+def _same(part: PartSpec, a: Any, b: Any) -> bool:
+    """Too close to tell apart either way round (tolerances are relative to the reference)."""
+    if part.type == "integer":
+        return int(a) == int(b)
+    return close(part, a, b) or close(part, b, a) or fmt(a) == fmt(b)
+
+
+def choices(question: Question, part: PartSpec, wrong: list[Distractor]) -> tuple[Choice, ...]:
+    """The right answer and ``wrong`` in a seed-dependent order, lettered A, B, ..."""
+    ref = question.expected[part.name]
+    options = [("answer", ref, True, "")] + [(d.source, d.value, False, d.feedback) for d in wrong]
+    rng_for(question.template.id, question.seed, f"multiple-choice:{part.name}").shuffle(options)
+    return tuple(Choice(chr(ord("A") + i), fmt(value), correct, source, feedback)
+                 for i, (source, value, correct, feedback) in enumerate(options))

@@ -1,0 +1,214 @@
+"""Export records: one instantiated question frozen into plain data that every format renders.
+
+A record holds what is shown (title, conventions, prompt, part labels, choices), what is right
+(answers as plain JSON values, the tolerance per entry) and the worked solution, so the writers
+never touch the bank again and every format shows the same numbers.
+"""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from question_bank.question import Question
+from question_bank.schema import PartSpec
+from solvers.steps import fmt, to_jsonable
+
+NUMERIC = ("number", "vector", "matrix")
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One option of a multiple-choice part, with why it is right or which mistake it stands for."""
+
+    letter: str
+    text: str
+    correct: bool
+    source: str  # option id, "answer", a misconception id or "sign-error"
+    feedback: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"letter": self.letter, "text": self.text, "correct": self.correct, "source": self.source,
+                "feedback": self.feedback}
+
+
+@dataclass(frozen=True)
+class ExportPart:
+    name: str
+    label: str  # "" for the single unlabelled part of a question
+    type: str  # the template's part type (a multiple-choice version keeps it)
+    answer: Any  # plain JSON: number, (nested) list, int, option id or text
+    answer_text: str  # the answer as a person reads it ("C) local minimum", "[0.1, -0.2]")
+    tolerance: Any = None  # absolute tolerance per entry (same shape as the answer) for numeric parts
+    choices: tuple[Choice, ...] = ()
+    multiple_choice: bool = False  # a numeric part turned into a choice among misconception answers
+
+    @property
+    def letter(self) -> str:
+        """The letter of the right choice ("" when the part has no choices)."""
+        return next((c.letter for c in self.choices if c.correct), "")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "label": self.label, "type": self.type, "answer": self.answer,
+                "answer_text": self.answer_text, "tolerance": self.tolerance, "letter": self.letter,
+                "multiple_choice": self.multiple_choice, "choices": [c.to_dict() for c in self.choices]}
+
+
+@dataclass(frozen=True)
+class ExportStep:
+    name: str
+    label: str
+    formula: str
+    substituted: str
+    value: Any  # plain JSON
+    value_text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "label": self.label, "formula": self.formula, "substituted": self.substituted,
+                "value": self.value, "value_text": self.value_text}
+
+
+@dataclass(frozen=True)
+class ExportQuestion:
+    number: int  # 1-based position in the set (the same in every variant)
+    section: str
+    points: float
+    template: str
+    version: int
+    seed: int
+    title: str
+    topic: str
+    difficulty: int
+    conventions: tuple[str, ...]
+    prompt: str
+    parts: tuple[ExportPart, ...]
+    steps: tuple[ExportStep, ...]
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return f"{self.template}:{self.seed}"
+
+    @property
+    def lettered(self) -> bool:
+        """Whether parts are shown as (a), (b), ... (as Question.text() does)."""
+        return len(self.parts) > 1 or bool(self.parts[0].label)
+
+    def part_mark(self, index: int) -> str:
+        return f"({string.ascii_lowercase[index]})" if self.lettered else ""
+
+    def answer(self) -> dict[str, Any]:
+        """Part name -> right answer, exactly as ``quizapp solve --json`` gives it."""
+        return {p.name: p.answer for p in self.parts}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"number": self.number, "section": self.section, "points": self.points, "id": self.id,
+                "template": self.template, "version": self.version, "seed": self.seed, "title": self.title,
+                "topic": self.topic, "difficulty": self.difficulty, "conventions": list(self.conventions),
+                "prompt": self.prompt, "params": self.params, "answer": self.answer(),
+                "parts": [p.to_dict() for p in self.parts], "steps": [s.to_dict() for s in self.steps]}
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One version of the set: for a numbered variant ``student`` is ""; for a roster, the student's id."""
+
+    id: str
+    seed: int
+    questions: tuple[ExportQuestion, ...]
+    student: str = ""
+    name: str = ""
+
+    @property
+    def heading(self) -> str:
+        if self.student:
+            who = f"{self.name} ({self.student})" if self.name else self.student
+            return f"Student {who}"
+        return f"Variant {self.id}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "student": self.student, "name": self.name, "seed": self.seed,
+                "questions": [q.to_dict() for q in self.questions]}
+
+
+@dataclass(frozen=True)
+class ProblemSet:
+    title: str
+    seed: int
+    variants: tuple[Variant, ...]
+    app_version: str
+    decisions: tuple[dict[str, Any], ...] = ()  # multiple-choice decisions, for the manifest
+
+    @property
+    def points(self) -> float:
+        return sum(q.points for q in self.variants[0].questions) if self.variants else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"format": "quizapp-problem-set", "format_version": 1, "title": self.title, "seed": self.seed,
+                "app_version": self.app_version, "points": self.points,
+                "variants": [v.to_dict() for v in self.variants]}
+
+
+def points_text(points: float) -> str:
+    return fmt(points)
+
+
+def tolerance(part: PartSpec, ref: Any) -> Any:
+    """The absolute tolerance of each entry: max(abs_tol, rel_tol·|ref|), widened to take an answer
+    correctly rounded to the part's significant figures (the grader accepts those too)."""
+    if part.type == "integer":
+        return 0
+    if part.type not in NUMERIC:
+        return None
+    arr = np.asarray(ref, dtype=np.float64)
+    tol = np.maximum(part.abs_tol, part.rel_tol * np.abs(arr))
+    if part.sigfigs:
+        tol = np.maximum(tol, np.abs(arr - _round_sig(arr, part.sigfigs)) * (1 + 1e-9))
+    return to_jsonable(tol) if tol.ndim else float(tol)
+
+
+def _round_sig(arr: np.ndarray, figures: int) -> np.ndarray:
+    from quizapp.grading.compare import round_sig
+
+    return np.vectorize(lambda x: round_sig(float(x), figures))(arr) if arr.ndim else np.asarray(
+        round_sig(float(arr), figures))
+
+
+def answer_text(question: Question, part: PartSpec, value: Any) -> str:
+    if part.type == "choice" and part.options:
+        letter, opt = next((lt, o) for lt, o in question.options(part) if o.id == value)
+        return f"{letter}) {opt.text}"
+    return fmt(value)
+
+
+def concept_choices(question: Question, part: PartSpec) -> tuple[Choice, ...]:
+    return tuple(Choice(letter, opt.text, opt.correct, opt.id, opt.why) for letter, opt in question.options(part))
+
+
+def export_question(question: Question, number: int, section: str, points: float,
+                    choices: dict[str, tuple[Choice, ...]] | None = None) -> ExportQuestion:
+    """The record of ``question``; ``choices`` turns the named numeric parts into multiple choice."""
+    choices = choices or {}
+    parts = tuple(_part(question, p, choices.get(p.name, ())) for p in question.parts)
+    steps = tuple(ExportStep(s.name, s.label, s.formula, s.substituted, to_jsonable(s.value), fmt(s.value))
+                  for s in question.solution.steps)
+    t = question.template
+    return ExportQuestion(number, section, float(points), t.id, t.version, int(question.seed), t.title, t.topic,
+                          t.difficulty, tuple(question.conventions), question.prompt.rstrip(), parts, steps,
+                          to_jsonable(question.params))
+
+
+def _part(question: Question, part: PartSpec, mc: tuple[Choice, ...]) -> ExportPart:
+    value = question.expected[part.name]
+    label = question.label(part) if part.label else ""
+    if part.type == "choice" and part.options:
+        return ExportPart(part.name, label, part.type, value, answer_text(question, part, value),
+                          choices=concept_choices(question, part))
+    text = fmt(value)
+    if mc:
+        letter = next(c.letter for c in mc if c.correct)
+        text = f"{letter}) {text}"
+    return ExportPart(part.name, label, part.type, to_jsonable(value), text, tolerance(part, value), mc, bool(mc))
