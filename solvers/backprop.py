@@ -22,7 +22,6 @@ replaced gradient flows on through the chain rule. The MLP is worked the same wa
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -181,16 +180,7 @@ class Graph:
 def _nodes(out: Tensor, variables: Sequence[str]) -> list[_Node]:
     tensors = out.topo()
     records = out.records()
-    taken = {t.name for t in tensors if t.name}
-    prefix = "node" if any(re.fullmatch(r"n\d+", v) for v in taken) else "n"
-    names: dict[int, str] = {}
-    count = 0
-    for t, r in zip(tensors, records):
-        if t.name or r.op == "input":
-            names[id(t)] = t.name or r.name
-        else:
-            count += 1
-            names[id(t)] = f"{prefix}{count}"
+    names = {id(t): r.name for t, r in zip(tensors, records)}
     nodes: list[_Node] = []
     for t, r in zip(tensors, records):
         constant = tuple(not p.name and p.op == "" for p in t.parents)

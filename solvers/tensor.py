@@ -11,11 +11,14 @@ is several times cheaper, which keeps quiz-sized scalar graphs fast.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+from solvers.steps import fmt
 
 _F64 = np.float64
 _ONE = 1.0  # the local derivative of + and -: identity-checked to skip a multiplication
@@ -483,25 +486,23 @@ class Tensor:
 
 
 def _node_names(nodes: list[Tensor]) -> dict[int, str]:
-    """Named leaves keep their names; other nodes are numbered in evaluation order."""
+    """Named nodes keep their names, constants show their value, the rest are numbered n1, n2, ...
+
+    in evaluation order (``node1``, ... when a given name already looks like ``n1``).
+    """
+    taken = {n.name for n in nodes if n.name}
+    prefix = "node" if any(re.fullmatch(r"n\d+", name) for name in taken) else "n"
     names: dict[int, str] = {}
     counter = 0
     for n in nodes:
         if n.name:
             names[id(n)] = n.name
         elif not n._prev:
-            names[id(n)] = _fmt_const(n.data)
+            names[id(n)] = fmt(n.data)
         else:
             counter += 1
-            names[id(n)] = f"n{counter}"
+            names[id(n)] = f"{prefix}{counter}"
     return names
-
-
-def _fmt_const(value: Any) -> str:
-    if np.ndim(value) == 0:
-        x = float(value)
-        return str(int(x)) if x.is_integer() else f"{x:g}"
-    return "const"
 
 
 def tensor(value: Any, name: str = "") -> Tensor:

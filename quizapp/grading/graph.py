@@ -9,12 +9,11 @@ step ``grad_<node>``, so the table here lines up with what the checker accepts.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from solvers.steps import fmt, to_jsonable
+from solvers.steps import to_jsonable
 
 
 @dataclass(frozen=True)
@@ -71,26 +70,10 @@ def backprop(text: str, at: Mapping[str, float]) -> GradResult:
         out.name = next(n for n in ("f", "out", "result") if n not in names)
     out.backward()
     tensors, records = out.topo(), out.records()  # the same order, inputs first
-    named = _names(tensors, names)
+    named = {id(t): r.name for t, r in zip(tensors, records)}
     nodes = tuple(_node(t, r, named, set(names)) for t, r in zip(tensors, records))
     grads = {n: float(leaves[n].grad) for n in names}
     return GradResult(text, float(out.data), grads, nodes)
-
-
-def _names(tensors: list[Any], variables: list[str]) -> dict[int, str]:
-    """Node names as the backprop solver gives them (by object id)."""
-    prefix = "node" if any(re.fullmatch(r"n\d+", v) for v in variables) else "n"
-    names: dict[int, str] = {}
-    count = 0
-    for t in tensors:
-        if t.name:
-            names[id(t)] = t.name
-        elif not t.parents:
-            names[id(t)] = fmt(t.data)
-        else:
-            count += 1
-            names[id(t)] = f"{prefix}{count}"
-    return names
 
 
 def _node(t: Any, r: Any, names: dict[int, str], variables: set[str]) -> GradNode:
