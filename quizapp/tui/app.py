@@ -7,6 +7,7 @@ app is interactive at once; anything that needs the bank waits for it with :meth
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Sequence
 from datetime import tzinfo
 from pathlib import Path
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from quizapp.progress import Session, Store
 
 DARK, LIGHT = "textual-dark", "textual-light"
+PREFS_NAME = "tui.json"
 
 
 class BankLoaded(Message):
@@ -51,7 +53,7 @@ class QuizApp(App[int]):
     ]
 
     def __init__(self, home: str | Path | None = None, banks: Sequence[str] = (), *, bank: Bank | None = None,
-                 clock: Clock | None = None, tz: tzinfo | None = None, theme: str = DARK) -> None:
+                 clock: Clock | None = None, tz: tzinfo | None = None, theme: str | None = None) -> None:
         super().__init__()
         self.home_dir = home
         self.bank_paths = tuple(banks)
@@ -62,12 +64,13 @@ class QuizApp(App[int]):
         self.store: Store | None = None
         self.warnings: list[str] = []
         self._waiting: list[Callable[[Bank], Any]] = []
-        self.theme = theme
+        self._theme_given = theme
 
     # -- start-up ---------------------------------------------------------------------------
 
     def on_mount(self) -> None:
         self._open_store()
+        self.theme = self._theme_given or self._saved_theme() or DARK
         from quizapp.tui.screens.home import HomeScreen
 
         self.push_screen(HomeScreen())
@@ -136,6 +139,31 @@ class QuizApp(App[int]):
     def on_unmount(self) -> None:
         if self.store is not None:
             self.store.close()
+        if self._theme_given is None and self.theme != (self._saved_theme() or DARK):
+            self._save_theme()
+
+    # The theme a student picked (F2, or the palette's theme picker) is kept next to the progress.
+
+    def _prefs_path(self) -> Path | None:
+        if self.store is None:
+            return None
+        return self.store.path.with_name(PREFS_NAME)
+
+    def _saved_theme(self) -> str | None:
+        path = self._prefs_path()
+        try:
+            theme = json.loads(path.read_text(encoding="utf-8")).get("theme") if path else None
+        except (OSError, ValueError, AttributeError):
+            return None  # no preferences yet, or unreadable ones: the default will do
+        return theme if isinstance(theme, str) and theme in self.available_themes else None
+
+    def _save_theme(self) -> None:
+        path = self._prefs_path()
+        if path is not None:
+            try:
+                path.write_text(json.dumps({"theme": self.theme}), encoding="utf-8")
+            except OSError:
+                pass  # a preference is not worth an error on the way out
 
     # -- flows ------------------------------------------------------------------------------
 

@@ -84,25 +84,13 @@ def _residual(args: Mapping[str, Any]) -> tuple[GradNode, ...]:
 
 
 def nodes_from_tensor(out: Any, variables: Sequence[str]) -> tuple[GradNode, ...]:
-    """GradNodes of a finished core graph (``backward()`` already run); unnamed nodes n1, n2, ..."""
+    """GradNodes of a finished core graph (``backward()`` already run), named as the core names
+    them (``Tensor.records``), which is how the graph solvers name their steps."""
     from quizapp.grading.graph import GradNode
-    from solvers.steps import fmt
 
-    tensors, records = out.topo(), out.records()
-    names: dict[int, str] = {}
-    count = 0
-    for t in tensors:
-        if t.name:
-            names[id(t)] = t.name
-        elif not t.parents:
-            names[id(t)] = fmt(t.data)
-        else:
-            count += 1
-            names[id(t)] = f"n{count}"
     nodes = []
-    for t, r in zip(tensors, records):
-        op = r.op if r.op != "input" else ("input" if t.name in variables else "const")
-        nodes.append(GradNode(names[id(t)], op, tuple(names[id(p)] for p in t.parents), float(r.value),
-                              tuple(float(x) for x in r.local), float(r.upstream),
-                              tuple(float(x) for x in r.downstream)))
+    for r in out.records():
+        op = r.op if r.op != "input" else ("input" if r.name in variables else "const")
+        nodes.append(GradNode(r.name, op, tuple(r.inputs), float(r.value), tuple(float(x) for x in r.local),
+                              float(r.upstream), tuple(float(x) for x in r.downstream)))
     return tuple(nodes)

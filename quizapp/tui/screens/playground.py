@@ -174,6 +174,11 @@ class PlaygroundScreen(Screen):
         controls.display = not controls.display
 
     def action_back(self) -> None:
+        """Out of the form first (escape in a field), then off the screen."""
+        focused = self.focused
+        if focused is not None and self.query_one(PlaygroundControls) in focused.ancestors:
+            self.query_one(NeuronList).focus()
+            return
         self._pause()
         self.dismiss()
 
@@ -243,5 +248,5 @@ class PlaygroundScreen(Screen):
             return
         self.query_one(PlaygroundControls).show(run.settings)
         self._reset(run.settings)
-        self._note = f"Replaying the question's run: {run.steps} steps of {run.settings.describe()}"
+        self._note = f"Replaying a run of the question: {run.steps} steps (its settings are on the left)"
         self.start(until=run.steps)

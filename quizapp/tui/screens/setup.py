@@ -93,6 +93,10 @@ class SetupScreen(ModalScreen[QuizSettings | None]):
     def on_select_changed(self, event: Select.Changed) -> None:
         self._update_status()
 
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_start()
+
     def settings(self) -> QuizSettings:
         """The settings in the form; ValueError naming the field that is wrong."""
         count = _whole(self.query_one("#count", Input).value, "Questions")

@@ -15,6 +15,8 @@ from textual.widget import Widget
 
 from quizapp.playground.render import session_lines
 
+MAX_ROWS = 48  # beyond this a bigger terminal only costs frame rate: the picture stays this size
+
 
 class BoundaryView(Widget):
     """The output field of a session (or one hidden neuron's), square, centred in the widget."""
@@ -47,13 +49,14 @@ class BoundaryView(Widget):
     def picture_size(self) -> tuple[int, int]:
         """(columns, rows) of the field: a square of pixels, two pixel rows per text row."""
         width, height = self.size
-        rows = max(0, min(height, width // 2))
+        rows = max(0, min(height, width // 2, MAX_ROWS))
         return 2 * rows, rows
 
     def render_line(self, y: int) -> Strip:
         strips = self._frame()
-        if y < len(strips):
-            return strips[y]
+        top = (self.size.height - len(strips)) // 2
+        if 0 <= y - top < len(strips):
+            return strips[y - top]
         return Strip.blank(self.size.width, self.rich_style)
 
     def _frame(self) -> list[Strip]:

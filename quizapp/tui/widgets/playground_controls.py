@@ -40,7 +40,7 @@ _NUMBERS: tuple[tuple[str, str, Callable[[Settings], str], Callable[[str], Any]]
     ("seed", "Seed", lambda s: str(s.seed), lambda t: _whole(t, "seed")),
 )
 _SELECTS = {
-    "dataset": ("Data", DATASET_NAMES, DATASETS),
+    "dataset": ("Data set", DATASET_NAMES, DATASETS),
     "activation": ("Activation", ACTIVATION_NAMES, ACTIVATIONS),
     "optimizer": ("Optimizer", OPTIMIZER_NAMES, OPTIMIZERS),
 }
@@ -79,6 +79,7 @@ class PlaygroundControls(VerticalScroll):
     DEFAULT_CSS = """
     PlaygroundControls { width: 30; height: 1fr; padding: 0 1; background: $boost; }
     PlaygroundControls .pg-heading { color: $accent; text-style: bold; margin-top: 1; }
+    PlaygroundControls .pg-first { margin-top: 0; }
     PlaygroundControls .pg-row { height: 1; }
     PlaygroundControls .pg-row Label { width: 11; color: $text-muted; }
     PlaygroundControls .pg-row Input, PlaygroundControls .pg-row Select { width: 1fr; }
@@ -98,7 +99,7 @@ class PlaygroundControls(VerticalScroll):
 
     def compose(self) -> ComposeResult:
         s = self._initial
-        yield Label("Data", classes="pg-heading")
+        yield Label("Data", classes="pg-heading pg-first")
         yield from self._select_row("dataset", s.dataset)
         for key in ("points", "noise", "train_ratio", "seed"):
             yield from self._input_row(key, s)

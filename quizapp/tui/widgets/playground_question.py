@@ -54,16 +54,16 @@ class QuestionDialog(ModalScreen[Run | None]):
             yield Static(q.prompt, id="pg-q-prompt")
             yield OptionList(*[Option(f"{LETTERS[i]}. {text}", id=str(i)) for i, text in enumerate(q.options)],
                              id="pg-q-options")
-            yield Static(id="pg-q-verdict")
-            yield Static(id="pg-q-explanation")
+            yield Static(id="pg-q-verdict", classes="pg-q-after")
+            yield Static(id="pg-q-explanation", classes="pg-q-after")
             with Horizontal(id="pg-q-buttons"):
                 for i in range(len(q.runs)):
-                    yield Button(f"Show run {i + 1}", id=f"pg-q-run-{i}", compact=True, classes="pg-q-run")
+                    yield Button(f"Show run {i + 1}", id=f"pg-q-run-{i}", compact=True, classes="pg-q-run pg-q-after")
                 yield Button("Close", id="pg-q-close", compact=True, variant="primary")
 
     def on_mount(self) -> None:
-        for button in self.query(".pg-q-run"):
-            button.display = False
+        for widget in self.query(".pg-q-after"):
+            widget.display = False
         self.query_one("#pg-q-options", OptionList).focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
@@ -83,11 +83,14 @@ class QuestionDialog(ModalScreen[Run | None]):
             verdict = Text(f"✓ Correct: {q.answer_key}.", style=f"bold {OK}")
         else:
             verdict = Text(f"✗ Not quite: the answer is {q.answer_key}. {q.options[q.answer]}", style=f"bold {BAD}")
-        self.query_one("#pg-q-verdict", Static).update(verdict)
+        verdict_view = self.query_one("#pg-q-verdict", Static)
+        verdict_view.update(verdict)
         self.query_one("#pg-q-explanation", Static).update(Text(q.explanation))
-        for button in self.query(".pg-q-run"):
-            button.display = True
-        self.query_one("#pg-q-close", Button).focus()
+        for widget in self.query(".pg-q-after"):
+            widget.display = True
+        self.query_one(".pg-q-run", Button).focus(scroll_visible=False)
+        # once laid out, bring the verdict to the top: the explanation follows it
+        self.call_after_refresh(verdict_view.scroll_visible, top=True, animate=False)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

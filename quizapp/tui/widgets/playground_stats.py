@@ -9,16 +9,15 @@ from textual.widgets import Static
 
 from quizapp.playground.render import sparkline
 from quizapp.playground.session import State
-from quizapp.tui.display import BAD, OK
+from quizapp.tui.display import BAD, OK, VALUE
 
-TRAIN_STYLE, TEST_STYLE = "bold #5fafff", "#bcbcbc"
+TRAIN_STYLE, TEST_STYLE = f"bold {VALUE}", ""  # mid-tone and the text colour: both themes
 
 
 def status_text(state: State, running: bool, note: str = "") -> Text:
-    """One line: ▶/⏸, step, epoch, accuracies (and why the run stopped, if it diverged)."""
+    """One line: ▶/⏸, step and epoch (and why the run stopped, if it diverged)."""
     text = Text("▶ Training" if running else "⏸ Paused", style=f"bold {OK}" if running else "bold")
     text.append(f" · step {state.step} · epoch {state.epoch:.1f}")
-    text.append(f" · accuracy train {state.train_accuracy:.0%}, test {state.test_accuracy:.0%}")
     if state.diverged:
         text.append("\n✗ Diverged: the loss is no longer a number. Lower the rate and reset.", style=f"bold {BAD}")
     if note:
@@ -27,15 +26,16 @@ def status_text(state: State, running: bool, note: str = "") -> Text:
 
 
 def curve_lines(state: State, width: int) -> Text:
-    """Training and test loss: the latest value, then the curve from step 0."""
-    curve_width = max(1, width - 17)
+    """Training and test loss and accuracy, then the loss curve from step 0."""
+    curve_width = max(1, width - 27)
     text = Text()
-    for i, (name, values, style) in enumerate(
-        (("Train", state.train_losses, TRAIN_STYLE), ("Test", state.test_losses, TEST_STYLE))
-    ):
+    for i, (name, values, accuracy, style) in enumerate((
+        ("Train", state.train_losses, state.train_accuracy, TRAIN_STYLE),
+        ("Test", state.test_losses, state.test_accuracy, TEST_STYLE),
+    )):
         if i:
             text.append("\n")
-        text.append(f"{name:<5} loss {values[-1]:6.3f} ", style=style)
+        text.append(f"{name:<5} loss {values[-1]:6.3f} acc {accuracy:4.0%} ", style=style)
         text.append(sparkline(values, curve_width), style=style)
     return text
 

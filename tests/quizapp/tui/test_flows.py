@@ -14,7 +14,8 @@ from quizapp.tui.screens.help import HelpScreen
 from quizapp.tui.screens.home import HomeScreen
 from quizapp.tui.screens.quiz import QuizScreen
 from quizapp.tui.screens.results import ResultsScreen
-from quizapp.tui.session import QuizSettings
+from quizapp.tui.screens.setup import SetupScreen
+from quizapp.tui.session import QuizSettings, plan
 
 from .conftest import FakeClock, drive, make_app, screen_text, text_of, type_text
 
@@ -336,6 +337,14 @@ def test_help_theme_and_command_palette(home, bank):
     drive(app, scenario)
     assert themes == ["textual-light"]
 
+    again = make_app(home, bank)  # the theme picked is kept for next time
+
+    async def check_theme(pilot):
+        themes.append(again.theme)
+
+    drive(again, check_theme)
+    assert themes == ["textual-light", "textual-light"]
+
 
 def test_review_brings_back_what_was_wrong(home, bank):
     clock = FakeClock()
@@ -407,3 +416,25 @@ def test_without_a_usable_progress_folder_the_app_still_works(tmp_path, bank):
     drive(app, scenario)
     assert "will not be saved" in seen[0]
     assert "Skipped." in seen[1]
+
+
+def test_set_up_with_a_typed_seed_gives_the_study_group_the_same_quiz(home, bank):
+    app = make_app(home, bank)
+    got: list = []
+
+    async def scenario(pilot):
+        await pilot.press("p")
+        await pilot.pause()
+        assert isinstance(app.screen, SetupScreen)
+        app.screen.query_one("#count").value = "3"
+        app.screen.query_one("#seed").value = "777"
+        app.screen.query_one("#seed").focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, QuizScreen)
+        got.append(app.screen.session)
+
+    drive(app, scenario)
+    session = got[0]
+    assert session.settings.seed == 777 and session.count == 3
+    assert session.refs == plan(bank, QuizSettings(count=3, seed=777))
