@@ -9,11 +9,14 @@ step ``grad_<node>``, so the table here lines up with what the checker accepts.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from solvers.steps import to_jsonable
+
+if TYPE_CHECKING:
+    from solvers.tensor import Tensor
 
 
 @dataclass(frozen=True)
@@ -69,21 +72,24 @@ def backprop(text: str, at: Mapping[str, float]) -> GradResult:
     if out.parents:
         out.name = next(n for n in ("f", "out", "result") if n not in names)
     out.backward()
-    tensors, records = out.topo(), out.records()  # the same order, inputs first
-    named = {id(t): r.name for t, r in zip(tensors, records)}
-    nodes = tuple(_node(t, r, named, set(names)) for t, r in zip(tensors, records))
+    nodes = graph_nodes(out, names)
     grads = {n: float(leaves[n].grad) for n in names}
     return GradResult(text, float(out.data), grads, nodes)
 
 
-def _node(t: Any, r: Any, names: dict[int, str], variables: set[str]) -> GradNode:
-    op = r.op if r.op != "input" else ("input" if t.name in variables else "const")
-    return GradNode(
-        name=names[id(t)],
-        op=op,
-        inputs=tuple(names[id(p)] for p in t.parents),
-        value=float(r.value),
-        local=tuple(float(x) for x in r.local),
-        upstream=float(r.upstream),
-        downstream=tuple(float(x) for x in r.downstream),
+def graph_nodes(out: Tensor, variables: Sequence[str]) -> tuple[GradNode, ...]:
+    """The nodes of a finished core graph (``backward()`` already run), named as ``Tensor.records``
+    names them, which is how the graph solvers name their steps. A leaf is an input when it is one
+    of ``variables``, otherwise a constant."""
+    return tuple(
+        GradNode(
+            name=r.name,
+            op=r.op if r.op != "input" else ("input" if r.name in variables else "const"),
+            inputs=tuple(r.inputs),
+            value=float(r.value),
+            local=tuple(float(x) for x in r.local),
+            upstream=float(r.upstream),
+            downstream=tuple(float(x) for x in r.downstream),
+        )
+        for r in out.records()
     )

@@ -84,13 +84,6 @@ def _residual(args: Mapping[str, Any]) -> tuple[GradNode, ...]:
 
 
 def nodes_from_tensor(out: Any, variables: Sequence[str]) -> tuple[GradNode, ...]:
-    """GradNodes of a finished core graph (``backward()`` already run), named as the core names
-    them (``Tensor.records``), which is how the graph solvers name their steps."""
-    from quizapp.grading.graph import GradNode
+    from quizapp.grading.graph import graph_nodes
 
-    nodes = []
-    for r in out.records():
-        op = r.op if r.op != "input" else ("input" if r.name in variables else "const")
-        nodes.append(GradNode(r.name, op, tuple(r.inputs), float(r.value), tuple(float(x) for x in r.local),
-                              float(r.upstream), tuple(float(x) for x in r.downstream)))
-    return tuple(nodes)
+    return graph_nodes(out, variables)
