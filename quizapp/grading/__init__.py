@@ -4,7 +4,10 @@
 grading alike; its result's ``to_dict()`` is the documented ``quizapp check --json`` contract.
 """
 
+from quizapp.grading.compare import read
 from quizapp.grading.grade import GradingError, grade, targets
 from quizapp.grading.results import CONVENTION, MISTAKE, Diagnosis, GradeResult, PartResult
 
-__all__ = ["CONVENTION", "MISTAKE", "Diagnosis", "GradeResult", "GradingError", "PartResult", "grade", "targets"]
+__all__ = [
+    "CONVENTION", "MISTAKE", "Diagnosis", "GradeResult", "GradingError", "PartResult", "grade", "read", "targets",
+]

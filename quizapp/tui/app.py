@@ -253,13 +253,9 @@ class QuizApp(App[int]):
         self.push_screen(HistoryScreen(tz=self.tz))
 
     def action_playground(self) -> None:
-        """The training playground, when its screen exists; until then, its command."""
-        try:
-            from quizapp.tui.screens.playground import PlaygroundScreen  # type: ignore[import-not-found]
-        except ModuleNotFoundError:
-            self.notify("The training playground runs from the command line for now: quizapp playground --help",
-                        title="Training playground", timeout=8)
-            return
+        """Watch a small network learn on a 2-D data set."""
+        from quizapp.tui.screens.playground import PlaygroundScreen
+
         self.push_screen(PlaygroundScreen())
 
     def action_help(self) -> None:

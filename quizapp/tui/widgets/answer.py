@@ -29,8 +29,7 @@ def preview(question: Question, part: PartSpec, text: str) -> Text:
     """How ``text`` reads as an answer to ``part``: the value, or why it cannot be read."""
     if not text.strip():
         return Text(kind_hint(part, question.expected.get(part.name)), style="dim italic")
-    from quizapp.grading import targets
-    from quizapp.grading.compare import read
+    from quizapp.grading import read, targets
 
     target = targets(question)[part.name]
     try:
