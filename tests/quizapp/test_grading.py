@@ -179,7 +179,7 @@ def _rmsprop_eps_inside():
 MISCONCEPTIONS = [
     (_adam_no_bias_correction, "no-bias-correction", "mistake"),
     (_cross_entropy_log10, "log10", "mistake"),
-    (_hinge_delta_outside, "delta-outside", "mistake"),
+    (_hinge_delta_outside, "delta-outside-per-class", "mistake"),
     (_batchnorm_unbiased_variance, "unbiased-variance", "mistake"),
     (_momentum_cs231n, "cs231n-form", "convention"),
     (_adagrad_no_sqrt, "no-sqrt", "mistake"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import numpy as np
+from textual.command import CommandList
 
 from quizapp.progress import open_store
 from quizapp.tui.screens.check import CheckScreen
@@ -329,7 +330,10 @@ def test_help_theme_and_command_palette(home, bank):
         await pilot.press("ctrl+p")
         await pilot.pause()
         await type_text(pilot, "backprop graph")
-        await pilot.pause(0.3)
+        for _ in range(50):  # the palette searches in the background
+            await pilot.pause(0.1)
+            if app.screen.query(CommandList) and app.screen.query_one(CommandList).option_count:
+                break
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, GraphScreen)
@@ -389,7 +393,11 @@ def test_an_exam_is_handed_in_when_its_time_runs_out(home, bank):
         await pilot.pause()
         app.screen.query_one("#input-w").value = "1 2 3"
         clock.advance(61)
-        await pilot.pause(1.3)  # the exam clock ticks once a second
+        for _ in range(100):  # the exam clock ticks once a second; a loaded machine may take longer
+            await pilot.pause(0.1)
+            if isinstance(app.screen, ResultsScreen):
+                break
+        await pilot.pause()  # let the results screen finish composing before reading it
         assert isinstance(app.screen, ResultsScreen)
         seen.append(screen_text(app.screen))
 

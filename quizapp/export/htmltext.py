@@ -1,0 +1,78 @@
+"""Questions, answers and worked solutions as HTML fragments (Moodle XML, GIFT and the Anki deck).
+
+No newline characters are emitted: line breaks are ``<br>``, so a fragment fits on one line (GIFT
+needs that) and renders the same everywhere.
+"""
+
+from __future__ import annotations
+
+import html
+
+from quizapp.export.model import ExportPart, ExportQuestion
+from quizapp.export.text import paragraphs, segments
+
+
+def esc(text: str) -> str:
+    # quote=False: no &#x27; entities, whose '#' GIFT would need escaped
+    return html.escape(text, quote=False)
+
+
+def lines_html(text: str) -> str:
+    """Prose with its layout: paragraphs, line breaks, and aligned matrices in <pre>."""
+    out = []
+    for seg in segments(text):
+        if seg.aligned:
+            out.append("<pre>" + "<br>".join(esc(line) for line in seg.lines) + "</pre>")
+        else:
+            out += ["<p>" + "<br>".join(esc(line) for line in p) + "</p>" for p in paragraphs(seg.lines)]
+    return "".join(out)
+
+
+def stem_html(q: ExportQuestion) -> str:
+    """Conventions and prompt (without the parts)."""
+    out = ""
+    if q.conventions:
+        out += "<ul>" + "".join(f"<li>{esc(c)}</li>" for c in q.conventions) + "</ul>"
+    return out + lines_html(q.prompt)
+
+
+def part_html(q: ExportQuestion, index: int, with_choices: bool = True) -> str:
+    part = q.parts[index]
+    head = " ".join(x for x in (q.part_mark(index), part.label) if x)
+    out = f"<p>{esc(head)}</p>" if head else ""
+    if with_choices and part.choices:
+        out += "<p>" + "<br>".join(f"{c.letter}) {esc(c.text)}" for c in part.choices) + "</p>"
+    return out
+
+
+def question_html(q: ExportQuestion, with_choices: bool = True) -> str:
+    return stem_html(q) + "".join(part_html(q, i, with_choices) for i in range(len(q.parts)))
+
+
+def answer_html(q: ExportQuestion) -> str:
+    items = [f"{esc(_name(q, i, p))} = {esc(p.answer_text)}" for i, p in enumerate(q.parts)]
+    return "<p><b>Answer</b><br>" + "<br>".join(items) + "</p>"
+
+
+def _name(q: ExportQuestion, index: int, part: ExportPart) -> str:
+    return f"{q.part_mark(index)} {part.name}".strip()
+
+
+def steps_html(q: ExportQuestion) -> str:
+    if not q.steps:
+        return ""
+    rows = []
+    for s in q.steps:
+        work = " = ".join(x for x in (s.formula, s.substituted, s.value_text) if x)
+        rows.append(f"{esc(s.label)}: {esc(work)}")
+    return "<p><b>Worked solution</b></p><ol><li>" + "</li><li>".join(rows) + "</li></ol>"
+
+
+def solution_html(q: ExportQuestion) -> str:
+    """The answer, the worked steps, and why each option of a choice is right or wrong."""
+    out = answer_html(q) + steps_html(q)
+    for i, part in enumerate(q.parts):
+        notes = [f"{c.letter}) {esc(c.feedback)}" for c in part.choices if c.feedback]
+        if notes:
+            out += f"<p><b>{esc(_name(q, i, part))}</b><br>" + "<br>".join(notes) + "</p>"
+    return out
