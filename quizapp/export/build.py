@@ -11,14 +11,14 @@ question's number.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from question_bank.bank import Bank
-from question_bank.question import Question
 from question_bank.sampler import rng_for
 from quizapp.export import distractors as mc
-from quizapp.export.model import Choice, ProblemSet, Variant, export_question
+from quizapp.export import parallel
+from quizapp.export.model import ExportQuestion, ProblemSet, Variant, export_question
 from quizapp.export.spec import ExamSpec, Section, SpecError, check_ids
 
 SEED_SPACE = 10**9  # derived seeds stay short enough to type back into `quizapp solve --seed`
@@ -94,48 +94,81 @@ def _draw(pool: list[str], count: int, rng: Any) -> list[str]:
     return pool * rounds + [tid for i, tid in enumerate(pool) if i in chosen]
 
 
-def instantiate_all(bank: Bank, slots: Sequence[Slot], keys: Sequence[VariantKey],
-                    tick: Tick | None = None) -> list[list[Question]]:
-    """Every variant's questions, in slot order."""
+Wrong = dict[tuple[int, str], list[mc.Distractor]]  # (question number, part) -> wrong answers, sign error last
+MIN_PARALLEL = 300  # questions: below this a second process costs more than it saves
+
+
+def variant_work(bank: Bank, slots: Sequence[Slot], key: VariantKey) -> tuple[list[ExportQuestion], Wrong]:
+    """One variant's questions as records (numeric parts not yet turned into choices) and, for the
+    multiple-choice slots, each numeric part's recognised wrong answers."""
+    records: list[ExportQuestion] = []
+    wrong: Wrong = {}
+    for slot in slots:
+        q = bank.instantiate(slot.template, derive_seed(key.seed, f"question:{slot.number}"))
+        records.append(export_question(q, slot.number, slot.section, slot.points))
+        if slot.multiple_choice:
+            mistaken = q.misconception_answers()
+            for part in q.parts:
+                if mc.can_be_choice(part):
+                    wrong[(slot.number, part.name)] = mc.distractors(q, part, mistaken, True, None)
+    return records, wrong
+
+
+def _work_range(bank: Bank, slots: Sequence[Slot], keys: Sequence[VariantKey],
+                tick: Tick | None) -> list[tuple[list[ExportQuestion], Wrong]]:
     out = []
     for key in keys:
-        row = []
-        for slot in slots:
-            row.append(bank.instantiate(slot.template, derive_seed(key.seed, f"question:{slot.number}")))
-            if tick:
-                tick(1)
-        out.append(row)
+        out.append(variant_work(bank, slots, key))
+        if tick:
+            tick(len(slots))
     return out
 
 
-Choices = dict[tuple[int, int, str], tuple[Choice, ...]]  # (variant index, slot number, part) -> choices
+def all_variants(bank: Bank, slots: Sequence[Slot], keys: Sequence[VariantKey],
+                 tick: Tick | None = None) -> list[tuple[list[ExportQuestion], Wrong]]:
+    """:func:`variant_work` for every key, in order (half of them in a second process on long runs)."""
+    if len(slots) * len(keys) < MIN_PARALLEL or len(keys) < 2:
+        return _work_range(bank, slots, keys, tick)
+    half = (len(keys) + 1) // 2
+    both_halves = None if tick is None else (lambda n: tick(2 * n))  # the child cannot move our bar
+    first, second = parallel.both(lambda: _work_range(bank, slots, keys[:half], both_halves),
+                                  lambda: _work_range(bank, slots, keys[half:], None))
+    return first + second
 
 
-def decide_choices(slots: Sequence[Slot], questions: list[list[Question]], keys: Sequence[VariantKey],
-                   minimum: int = MIN_DISTRACTORS) -> tuple[Choices, list[dict[str, Any]]]:
-    """Which numeric parts become multiple choice, and the choices of each variant.
+def decide_choices(slots: Sequence[Slot], work: list[tuple[list[ExportQuestion], Wrong]],
+                   keys: Sequence[VariantKey], minimum: int = MIN_DISTRACTORS) -> list[dict[str, Any]]:
+    """Which numeric parts become multiple choice; turns them into choices in the records (in place).
 
     A part becomes a choice in every variant or in none (students of one exam get the same kind
-    of question): it needs ``minimum`` recognised wrong answers in every variant.
+    of question): it needs ``minimum`` recognised wrong answers in every variant. The sign error
+    is offered only for a part whose answers take both signs across the variants.
     """
-    choices: Choices = {}
     decisions: list[dict[str, Any]] = []
     for i, slot in enumerate(slots):
         if not slot.multiple_choice:
             continue
-        column = [row[i] for row in questions]
-        mistaken = [q.misconception_answers() for q in column]
-        for part in column[0].parts:
-            if not mc.can_be_choice(part):
+        for p_index, part in enumerate(work[0][0][i].parts):
+            if (slot.number, part.name) not in work[0][1]:
                 continue
-            signed = part.type in mc.NUMERIC and mc.takes_both_signs(column, part)
-            wrong = [mc.distractors(q, part, m, signed) for q, m in zip(column, mistaken)]
+            answers = [records[i].parts[p_index].answer for records, _ in work]
+            signed = part.type in mc.NUMERIC and mc.takes_both_signs(answers)
+            wrong = [w[(slot.number, part.name)] for _, w in work]
+            wrong = [w[: mc.MAX_DISTRACTORS] if signed else mc.without_sign_error(w) for w in wrong]
             decision = _decision(slot, part.name, wrong, keys, minimum)
             decisions.append(decision)
             if decision["multiple_choice"]:
-                for v, (q, w) in enumerate(zip(column, wrong)):
-                    choices[(v, slot.number, part.name)] = mc.choices(q, part, w)
-    return choices, decisions
+                for (records, _), w in zip(work, wrong):
+                    records[i] = _with_choices(records[i], p_index, w)
+    return decisions
+
+
+def _with_choices(q: ExportQuestion, index: int, wrong: list[mc.Distractor]) -> ExportQuestion:
+    part = q.parts[index]
+    options = mc.choices(q.template, q.seed, part.name, part.answer, wrong)
+    letter = next(c.letter for c in options if c.correct)
+    new = replace(part, choices=options, multiple_choice=True, answer_text=f"{letter}) {part.answer_text}")
+    return replace(q, parts=q.parts[:index] + (new,) + q.parts[index + 1:])
 
 
 def _decision(slot: Slot, part: str, wrong: list[list[mc.Distractor]], keys: Sequence[VariantKey],
@@ -156,14 +189,8 @@ def build(bank: Bank, spec: ExamSpec, seed: int, keys: Sequence[VariantKey], app
           minimum: int = MIN_DISTRACTORS, tick: Tick | None = None) -> ProblemSet:
     """The whole problem set: every variant's questions as export records."""
     slots = plan(spec, bank, seed)
-    questions = instantiate_all(bank, slots, keys, tick)
-    choices, decisions = decide_choices(slots, questions, keys, minimum)
-    variants = []
-    for v, (key, row) in enumerate(zip(keys, questions)):
-        records = tuple(
-            export_question(q, slot.number, slot.section, slot.points,
-                            {p.name: choices[(v, slot.number, p.name)] for p in q.parts
-                             if (v, slot.number, p.name) in choices})
-            for slot, q in zip(slots, row))
-        variants.append(Variant(key.id, key.seed, records, key.student, key.name))
-    return ProblemSet(spec.title, seed, tuple(variants), app_version, tuple(decisions))
+    work = all_variants(bank, slots, keys, tick)
+    decisions = decide_choices(slots, work, keys, minimum)
+    variants = tuple(Variant(key.id, key.seed, tuple(records), key.student, key.name)
+                     for key, (records, _) in zip(keys, work))
+    return ProblemSet(spec.title, seed, variants, app_version, tuple(decisions))

@@ -2,9 +2,9 @@
 
 The wrong options are what the template's misconceptions give for the question's own numbers
 (only those the grader can tell from the right answer), then the right answer with its sign
-flipped (the grader's generic sign error), for a quantity whose answers take both signs. Options closer to one another than the part's
-tolerance are kept once. No option is ever made up at random: a part with too few recognised
-wrong answers stays numeric, and the manifest says why.
+flipped (the grader's generic sign error) for a quantity whose answers take both signs. Options
+closer to one another than the part's tolerance are kept once. No option is ever made up at
+random: a part with too few recognised wrong answers stays numeric, and the manifest says why.
 """
 
 from __future__ import annotations
@@ -38,19 +38,25 @@ def can_be_choice(part: PartSpec) -> bool:
     return part.type in CHOICE_TYPES
 
 
-def takes_both_signs(questions: Sequence[Question], part: PartSpec) -> bool:
-    """Whether the part's right answers, over these questions, include a negative and a positive entry."""
-    values = np.concatenate([np.ravel(np.asarray(q.expected[part.name], dtype=np.float64)) for q in questions])
+def takes_both_signs(answers: Sequence[Any]) -> bool:
+    """Whether these right answers to one part include a negative and a positive entry."""
+    values = np.concatenate([np.ravel(np.asarray(a, dtype=np.float64)) for a in answers])
     return bool(np.any(values < 0) and np.any(values > 0))
 
 
+def without_sign_error(wrong: Sequence[Distractor], limit: int = MAX_DISTRACTORS) -> list[Distractor]:
+    return [d for d in wrong if d.source != "sign-error"][:limit]
+
+
 def distractors(question: Question, part: PartSpec, mistaken: Mapping[str, MisconceptionAnswer] | None = None,
-                sign_error: bool = True) -> list[Distractor]:
+                sign_error: bool = True, limit: int | None = MAX_DISTRACTORS) -> list[Distractor]:
     """The recognisable wrong answers to ``part``, most specific first, without near-duplicates.
 
     ``mistaken`` is ``question.misconception_answers()`` when the caller already has it.
     ``sign_error``: offer the negated answer too (only sensible for a quantity that can take
-    either sign: a negative loss or probability is no answer a student would choose).
+    either sign: a negative loss or probability is no answer a student would choose). It comes
+    last, so dropping it afterwards (see :func:`without_sign_error`) gives the same list as not
+    offering it.
     """
     ref = question.expected[part.name]
     mistaken = question.misconception_answers() if mistaken is None else mistaken
@@ -58,7 +64,7 @@ def distractors(question: Question, part: PartSpec, mistaken: Mapping[str, Misco
     for cand in _candidates(mistaken, part, ref, sign_error):
         if _usable(part, cand.value, ref) and not any(_same(part, cand.value, k.value) for k in kept):
             kept.append(cand)
-    return kept[:MAX_DISTRACTORS]
+    return kept[:limit]
 
 
 def _candidates(mistaken: Mapping[str, MisconceptionAnswer], part: PartSpec, ref: Any,
@@ -89,13 +95,16 @@ def _same(part: PartSpec, a: Any, b: Any) -> bool:
     """Too close to tell apart either way round (tolerances are relative to the reference)."""
     if part.type == "integer":
         return int(a) == int(b)
-    return close(part, a, b) or close(part, b, a) or fmt(a) == fmt(b)
+    if close(part, a, b) or close(part, b, a):
+        return True
+    # a part with a very tight tolerance: two answers may still print alike
+    x, y = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    return bool((np.abs(x - y) <= 1e-5 * np.abs(y)).all()) and fmt(a) == fmt(b)
 
 
-def choices(question: Question, part: PartSpec, wrong: list[Distractor]) -> tuple[Choice, ...]:
-    """The right answer and ``wrong`` in a seed-dependent order, lettered A, B, ..."""
-    ref = question.expected[part.name]
+def choices(template_id: str, seed: int | str, part: str, ref: Any, wrong: Sequence[Distractor]) -> tuple[Choice, ...]:
+    """The right answer ``ref`` and ``wrong`` in a seed-dependent order, lettered A, B, ..."""
     options = [("answer", ref, True, "")] + [(d.source, d.value, False, d.feedback) for d in wrong]
-    rng_for(question.template.id, question.seed, f"multiple-choice:{part.name}").shuffle(options)
+    rng_for(template_id, seed, f"multiple-choice:{part}").shuffle(options)
     return tuple(Choice(chr(ord("A") + i), fmt(value), correct, source, feedback)
                  for i, (source, value, correct, feedback) in enumerate(options))

@@ -7,11 +7,13 @@ needs that) and renders the same everywhere.
 from __future__ import annotations
 
 import html
+from functools import lru_cache
 
 from quizapp.export.model import ExportPart, ExportQuestion
 from quizapp.export.text import paragraphs, segments
 
 
+@lru_cache(maxsize=8192)
 def esc(text: str) -> str:
     # quote=False: no &#x27; entities, whose '#' GIFT would need escaped
     return html.escape(text, quote=False)

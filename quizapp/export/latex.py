@@ -9,7 +9,9 @@ written as LaTeX commands, and any other character as its code point (never a co
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from functools import lru_cache
 
 from quizapp.export.model import ExportQuestion, ProblemSet, Variant, points_text
 from quizapp.export.text import paragraphs, segments
@@ -36,10 +38,9 @@ _MATH = {
     "⊤": r"\top", "ℝ": r"\mathbb{R}", "½": r"\tfrac{1}{2}", "¼": r"\tfrac{1}{4}", "¾": r"\tfrac{3}{4}",
     "•": r"\bullet", "…": r"\ldots", "ℓ": r"\ell",
 }
-_SUPER = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻ᵀᵗⁿˣᵢ", "0123456789+-Ttnxi"))
+_SUPER = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻ᵀᵗⁿˣ", "0123456789+-Ttnx"))
 _SUB = dict(zip("₀₁₂₃₄₅₆₇₈₉₊₋ᵢⱼₖₙₜ", "0123456789+-ijknt"))
 _TEXT = {"–": "--", "—": "---", "‘": "`", "’": "'", "“": "``", "”": "''", "\u00a0": "~", "°": r"\textdegree{}"}
-_SUPER_SIGNS = {"ᵢ"}  # a few letters live in the superscript table by accident of Unicode; keep them there
 
 
 def _char(ch: str) -> str:
@@ -51,7 +52,7 @@ def _char(ch: str) -> str:
         return rf"\ensuremath{{\{_GREEK[ch]}}}"
     if ch in _MATH:
         return rf"\ensuremath{{{_MATH[ch]}}}"
-    if ch in _SUB and ch not in _SUPER_SIGNS:
+    if ch in _SUB:
         return rf"\ensuremath{{_{{\mathrm{{{_SUB[ch]}}}}}}}"
     if ch in _SUPER:
         return rf"\ensuremath{{^{{\mathrm{{{_SUPER[ch]}}}}}}}"
@@ -71,22 +72,26 @@ def _fallback(ch: str) -> str:
     return rf"\texttt{{[U+{ord(ch):04X}]}}"
 
 
+_HAT = re.compile(r"(.)\u0302")
+_TABLE: dict[int, str] = {}  # code point -> LaTeX, filled as characters are met (str.translate is fast)
+
+
+@lru_cache(maxsize=8192)
 def esc(text: str) -> str:
     """``text`` as LaTeX source for text mode (hats from a combining circumflex, x̂, kept)."""
+    pieces = _HAT.split(text)  # [text, hatted char, text, hatted char, ..., text]
     out = []
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        if i + 1 < len(text) and text[i + 1] == "\u0302":
-            out.append(rf"\ensuremath{{\hat{{{_math_atom(ch)}}}}}")
-            i += 2
-            continue
-        if unicodedata.combining(ch):
-            i += 1  # an accent we cannot place: drop it rather than break the build
-            continue
-        out.append(_char(ch))
-        i += 1
+    for i, piece in enumerate(pieces):
+        out.append(rf"\ensuremath{{\hat{{{_math_atom(piece)}}}}}" if i % 2 else _plain(piece))
     return "".join(out)
+
+
+def _plain(text: str) -> str:
+    for ch in set(text):
+        if ord(ch) not in _TABLE:
+            # an accent that did not follow a letter we can hat: dropped rather than break the build
+            _TABLE[ord(ch)] = "" if unicodedata.combining(ch) else _char(ch)
+    return text.translate(_TABLE)
 
 
 def _math_atom(ch: str) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 
 from quizapp.export.model import ExportQuestion, ProblemSet, Variant, points_text
 from quizapp.export.text import paragraphs, segments
@@ -18,6 +19,7 @@ FILES = ("questions.md", "answers.md", "solutions.md")
 _SPECIAL = re.compile(r"[\\`*]|(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])|<(?=[A-Za-z/!?])")
 
 
+@lru_cache(maxsize=8192)
 def esc(text: str) -> str:
     """Text that Markdown shows as written (no emphasis from ``a*b*c``, no HTML from ``<b>``)."""
     return _SPECIAL.sub(lambda m: "\\" + m.group(0), text)

@@ -184,8 +184,11 @@ def answer_text(question: Question, part: PartSpec, value: Any) -> str:
     return fmt(value)
 
 
-def concept_choices(question: Question, part: PartSpec) -> tuple[Choice, ...]:
-    return tuple(Choice(letter, opt.text, opt.correct, opt.id, opt.why) for letter, opt in question.options(part))
+def option_choices(question: Question, part: PartSpec) -> tuple[Choice, ...]:
+    """A choice part's options; the right one is the solver's answer (a concept template's options
+    say which is right, a computed question's solver picks it)."""
+    right = question.expected[part.name]
+    return tuple(Choice(letter, opt.text, opt.id == right, opt.id, opt.why) for letter, opt in question.options(part))
 
 
 def export_question(question: Question, number: int, section: str, points: float,
@@ -206,7 +209,7 @@ def _part(question: Question, part: PartSpec, mc: tuple[Choice, ...]) -> ExportP
     label = question.label(part) if part.label else ""
     if part.type == "choice" and part.options:
         return ExportPart(part.name, label, part.type, value, answer_text(question, part, value),
-                          choices=concept_choices(question, part))
+                          choices=option_choices(question, part))
     text = fmt(value)
     if mc:
         letter = next(c.letter for c in mc if c.correct)

@@ -122,10 +122,9 @@ def _section(raw: Any, index: int, line: int, source: str, default_mc: bool) -> 
         raise SpecError("expected a text", source, raw.line_of("title"), f"{where}.title")
     mc = _bool(raw, "multiple_choice", default_mc, source, f"{where}.multiple_choice")
     lines = {k: raw.line_of(k) for k in raw}
-    for i, name in enumerate(templates):
-        lines[f"templates[{i}]"] = raw["templates"].line_of(i)
-    for i, name in enumerate(topics):
-        lines[f"topics[{i}]"] = raw["topics"].line_of(i)
+    for key, names in (("templates", templates), ("topics", topics)):
+        for i in range(len(names)):
+            lines[f"{key}[{i}]"] = raw[key].line_of(i) if isinstance(raw[key], MarkedList) else raw.line_of(key)
     return Section(title.strip(), templates, topics, levels, count, float(points), mc, raw.line, lines)
 
 

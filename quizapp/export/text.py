@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _ROW = re.compile(r"^\s+\[")  # a continuation row of an aligned matrix
 
@@ -19,7 +20,8 @@ class Segment:
     aligned: bool  # keep spaces and use a fixed-width font
 
 
-def segments(text: str) -> list[Segment]:
+@lru_cache(maxsize=4096)
+def segments(text: str) -> tuple[Segment, ...]:
     """``text`` as runs of ordinary lines and aligned blocks (a matrix's first line and its rows)."""
     lines = text.rstrip("\n").split("\n")
     aligned = [False] * len(lines)
@@ -32,7 +34,7 @@ def segments(text: str) -> list[Segment]:
         if i == len(lines) or aligned[i] != aligned[start]:
             out.append(Segment(tuple(lines[start:i]), aligned[start]))
             start = i
-    return out
+    return tuple(out)
 
 
 def paragraphs(lines: tuple[str, ...]) -> list[list[str]]:

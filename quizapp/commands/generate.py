@@ -1,0 +1,199 @@
+"""``quizapp generate``: reproducible problem sets with variants, answer keys and course formats.
+
+See docs/generate.md. Without ``--out`` the set is previewed as Markdown on the terminal.
+The bank, genanki and YAML are imported inside ``run`` so other commands start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from quizapp.cli import UsageError
+
+FORMATS = ("md", "tex", "moodle", "gift", "anki", "json", "csv")
+PROGRESS_MIN = 200  # questions: shorter runs finish before a bar would be worth drawing
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser("generate", help="problem sets: variants, answer keys, LaTeX/Moodle/GIFT/Anki/JSON/CSV",
+                       description="Generate a reproducible problem set (see docs/generate.md).")
+    pick = p.add_argument_group("choosing questions (or --spec)")
+    pick.add_argument("--template", action="append", default=[], metavar="ID", help="a template id (repeatable)")
+    pick.add_argument("--topic", action="append", default=[], metavar="T",
+                      help="every template of a topic (repeatable)")
+    pick.add_argument("--difficulty", metavar="D", help="only topic templates of difficulty D or LOW-HIGH (1-3)")
+    pick.add_argument("--count", type=int, metavar="N", help="number of questions (default: one per template)")
+    pick.add_argument("--points", type=float, default=1.0, metavar="P", help="points per question (default 1)")
+    pick.add_argument("--spec", metavar="FILE",
+                      help="an exam spec (YAML: sections with templates/topics, counts, points)")
+    p.add_argument("--title", help="the set's title (default: the spec's, or 'Problem set')")
+    p.add_argument("--seed", type=int, help="seed of the whole set (same seed, same files; default: a fresh one)")
+    who = p.add_mutually_exclusive_group()
+    who.add_argument("--variants", type=int, default=1, metavar="N", help="number of variants (default 1)")
+    who.add_argument("--roster", metavar="FILE.csv", help="one variant per student (CSV with an id column)")
+    p.add_argument("--multiple-choice", action="store_true",
+                   help="numeric parts as choices among the misconceptions' answers, where there are enough")
+    p.add_argument("--min-distractors", type=int, default=3, metavar="N",
+                   help="wrong options a multiple-choice part needs (default 3)")
+    p.add_argument("--format", default="all", metavar="LIST",
+                   help=f"comma-separated formats: {','.join(FORMATS)} (default all)")
+    p.add_argument("--out", metavar="DIR", help="output folder (default: preview the Markdown on the terminal)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from question_bank.loader import TemplateError
+    from quizapp.commands.solving import load
+    from quizapp.export.writer import OutputError
+
+    formats = _formats(args.format)
+    _check_numbers(args)
+    try:
+        spec = _spec(args)
+        seed = _seed(args, spec)
+        keys = _keys(args, seed)
+        bank = load(args)
+        files, ps = _make(args, bank, spec, seed, keys, formats)
+        if args.out is None:
+            _preview(files)
+            return 0
+        from quizapp.export.writer import write_files
+
+        written = write_files(args.out, files)
+    except (TemplateError, OutputError) as exc:
+        raise UsageError(str(exc)) from None
+    _summary(args.out, written, ps)
+    return 0
+
+
+def _formats(text: str) -> list[str]:
+    names = [f.strip() for f in text.split(",") if f.strip()]
+    if names == ["all"]:
+        return list(FORMATS)
+    bad = [n for n in names if n not in FORMATS]
+    if bad or not names:
+        raise UsageError(f"--format: unknown format {bad[0]!r} (formats: {', '.join(FORMATS)}, or all)" if bad
+                         else "--format: give at least one format")
+    return list(dict.fromkeys(names))
+
+
+def _check_numbers(args: argparse.Namespace) -> None:
+    if args.variants < 1:
+        raise UsageError("--variants must be at least 1")
+    if args.min_distractors < 1:
+        raise UsageError("--min-distractors must be at least 1")
+    if args.seed is not None and args.seed < 0:
+        raise UsageError("--seed must be 0 or more")
+
+
+def _spec(args: argparse.Namespace) -> Any:
+    from dataclasses import replace
+
+    from quizapp.export.spec import from_flags, load_spec
+
+    flags = args.template or args.topic or args.difficulty or args.count is not None or args.points != 1.0
+    if args.spec:
+        if flags:
+            raise UsageError("give either --spec FILE or --template/--topic/--difficulty/--count/--points, not both")
+        spec = load_spec(args.spec)
+        if args.multiple_choice:
+            spec = replace(spec, sections=tuple(replace(s, multiple_choice=True) for s in spec.sections))
+        return replace(spec, title=args.title) if args.title else spec
+    return from_flags(args.template, args.topic, args.difficulty, args.count, args.points, args.multiple_choice,
+                      args.title)
+
+
+def _seed(args: argparse.Namespace, spec: Any) -> int:
+    if args.seed is not None:
+        return int(args.seed)
+    if spec.seed is not None:
+        return int(spec.seed)
+    from quizapp.grading.requests import new_seed
+
+    seed = new_seed()
+    print(f"quizapp: seed {seed} (give --seed {seed} to make this set again)", file=sys.stderr)
+    return seed
+
+
+def _keys(args: argparse.Namespace, seed: int) -> list[Any]:
+    from quizapp.export.build import numbered_variants, roster_variants
+
+    if args.roster is None:
+        return numbered_variants(seed, args.variants)
+    from quizapp.export.roster import read_roster
+
+    try:
+        return roster_variants(seed, read_roster(args.roster))
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _make(args: argparse.Namespace, bank: Any, spec: Any, seed: int, keys: list[Any],
+          formats: list[str]) -> tuple[dict[str, bytes], Any]:
+    from quizapp import export
+    from quizapp.export.build import build, plan
+    from quizapp.export.manifest import app_version
+
+    slots = plan(spec, bank, seed)  # fails fast on an unknown id, before any long work
+    formats = formats if args.out is not None else ["md"]
+    with _progress(len(slots) * len(keys) + len(formats)) as tick:
+        ps = build(bank, spec, seed, keys, app_version(), args.min_distractors, tick)
+        files = export.render(ps, formats, _options(args, formats), tick)
+    return files, ps
+
+
+def _options(args: argparse.Namespace, formats: list[str]) -> dict[str, Any]:
+    """The command's choices, for the manifest (file names only: the same set from any folder)."""
+    return {"formats": formats, "spec": Path(args.spec).name if args.spec else None,
+            "roster": Path(args.roster).name if args.roster else None,
+            "variants": None if args.roster else args.variants, "multiple_choice": args.multiple_choice,
+            "min_distractors": args.min_distractors, "templates": args.template, "topics": args.topic,
+            "difficulty": args.difficulty, "count": args.count, "points": args.points}
+
+
+@contextmanager
+def _progress(total: int) -> Iterator[Callable[[int], None] | None]:
+    from quizapp import output
+
+    if total < PROGRESS_MIN or not output.is_terminal(sys.stderr):
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    columns = (TextColumn("generating"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("generate", total=total)
+        yield lambda n: bar.advance(task, n)
+
+
+def _preview(files: dict[str, bytes]) -> None:
+    from quizapp import output
+
+    text = files["questions.md"].decode() + "\n" + files["answers.md"].decode()
+    if output.is_terminal():
+        from rich.console import Console
+        from rich.markdown import Markdown
+
+        Console().print(Markdown(text))
+    else:
+        sys.stdout.write(text)
+
+
+def _summary(folder: str, written: list[Path], ps: Any) -> None:
+    from quizapp import output
+
+    n_q = len(ps.variants[0].questions) if ps.variants else 0
+    output.say(f"wrote {len(written)} files to {output.escape(folder)}: {len(ps.variants)} variant"
+               f"{'s' if len(ps.variants) != 1 else ''} × {n_q} questions, seed {ps.seed}")
+    for path in written:
+        output.say(f"  {output.escape(path.name)}")
+    kept = [d for d in ps.decisions if not d["multiple_choice"]]
+    if kept:
+        output.say(f"{len(kept)} part{'s' if len(kept) != 1 else ''} stayed numeric (too few recognised wrong "
+                   "answers for multiple choice): see manifest.json")

@@ -1,0 +1,366 @@
+"""The export formats, each checked against its own format's rules, on a set that holds every template.
+
+Moodle XML is parsed with xml.etree and checked against Moodle's question XML format; GIFT lines
+go through a small GIFT grammar checker written here; the Anki package is opened as a zip with a
+SQLite collection; the LaTeX is compiled with pdflatex when it is installed (CI installs it) and
+otherwise its structure is checked. Expected answers come from the bank's questions
+(``Bank.instantiate``), not from the exporter.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import html
+import io
+import json
+import re
+import shutil
+import sqlite3
+import subprocess
+import xml.etree.ElementTree as ET
+import zipfile
+
+import numpy as np
+import pytest
+
+from question_bank.bank import load_bank
+from quizapp.export import render
+from quizapp.export.build import build, numbered_variants
+from quizapp.export.spec import from_flags
+
+SEED = 11
+VARIANTS = 2
+
+
+@pytest.fixture(scope="module")
+def bank():
+    return load_bank()
+
+
+@pytest.fixture(scope="module")
+def problem_set(bank):
+    spec = from_flags(templates=bank.ids(), points=2, multiple_choice=True, title="Every template")
+    return build(bank, spec, SEED, numbered_variants(SEED, VARIANTS), "test", minimum=2)
+
+
+@pytest.fixture(scope="module")
+def files(problem_set):
+    return render(problem_set)
+
+
+@pytest.fixture(scope="module")
+def expected(bank, problem_set):
+    """(variant id, question number) -> the bank's question for that template and seed."""
+    return {(v.id, q.number): bank.instantiate(q.template, q.seed) for v in problem_set.variants for q in v.questions}
+
+
+def entries(value):
+    return list(np.ravel(np.asarray(value, dtype=np.float64)))
+
+
+def test_every_format_is_there_with_the_manifest(files, problem_set):
+    names = {"questions.md", "answers.md", "solutions.md", "questions.tex", "answers.tex", "solutions.tex",
+             "moodle.xml", "questions.gift", "deck.apkg", "set.json", "answer-key.csv", "manifest.json"}
+    assert set(files) == names
+    manifest = json.loads(files["manifest.json"])
+    listed = {f["path"]: f for f in manifest["files"]}
+    assert set(listed) == names - {"manifest.json"}
+    for name, entry in listed.items():
+        assert entry["sha256"] == hashlib.sha256(files[name]).hexdigest()
+        assert entry["bytes"] == len(files[name])
+    assert manifest["seed"] == SEED and manifest["app"]["version"] == "test"
+    ids = {t["id"] for t in manifest["templates"]}
+    assert ids == {q.template for q in problem_set.variants[0].questions}
+    assert [v["seed"] for v in manifest["variants"]] == [v.seed for v in problem_set.variants]
+
+
+def test_json_holds_params_answers_and_steps_of_the_banks_questions(files, expected):
+    data = json.loads(files["set.json"])
+    assert len(data["variants"]) == VARIANTS
+    for v in data["variants"]:
+        for q in v["questions"]:
+            ref = expected[(v["id"], q["number"])]
+            assert q["template"] == ref.template.id and q["seed"] == ref.seed
+            assert q["params"] == json.loads(json.dumps(ref.params))
+            for name, value in ref.expected.items():
+                got = q["answer"][name]
+                if isinstance(value, str):
+                    assert got == value
+                else:
+                    assert np.array_equal(np.asarray(got), np.asarray(value))
+            assert [s["name"] for s in q["steps"]] == [s.name for s in ref.solution.steps]
+
+
+# ----- Moodle XML ----------------------------------------------------------------------------------
+
+MOODLE_TYPES = {"category", "numerical", "multichoice", "shortanswer", "cloze"}
+CLOZE = re.compile(r"\{(\d+):(NUMERICAL|MULTICHOICE|SHORTANSWER):((?:\\.|[^}\\])*)\}")
+
+
+def split_unescaped(text, sep):
+    return re.split(r"(?<!\\)" + re.escape(sep), text)
+
+
+def test_moodle_xml_follows_the_question_format(files, expected, problem_set):
+    root = ET.fromstring(files["moodle.xml"])
+    assert root.tag == "quiz"
+    questions = list(root)
+    assert all(q.tag == "question" and q.get("type") in MOODLE_TYPES for q in questions)
+    categories = [q for q in questions if q.get("type") == "category"]
+    n_questions = len(problem_set.variants[0].questions)
+    assert len(categories) == n_questions
+    assert all(c.find("category/text").text.startswith("$course$/top/Every template/Q") for c in categories)
+    seen = 0
+    for q in questions:
+        if q.get("type") == "category":
+            continue
+        seen += 1
+        name = q.find("name/text").text
+        number, variant, qid = re.fullmatch(r"Q(\d+) (\S+) (\S+)", name).groups()
+        ref = expected[(variant, int(number))]
+        assert qid == f"{ref.template.id}:{ref.seed}"
+        assert q.find("questiontext").get("format") == "html" and q.find("questiontext/text").text
+        assert q.find("generalfeedback/text").text  # the worked solution
+        check_moodle_question(q, ref)
+    assert seen == n_questions * VARIANTS
+
+
+def check_moodle_question(q, ref):
+    kind = q.get("type")
+    if kind == "numerical":
+        (answer,) = q.findall("answer")
+        assert answer.get("fraction") == "100"
+        tol = float(answer.find("tolerance").text)
+        (value,) = ref.expected.values()
+        assert tol >= 0 and abs(float(answer.find("text").text) - float(value)) <= tol
+        assert float(q.find("defaultgrade").text) == 2
+    elif kind == "multichoice":
+        answers = q.findall("answer")
+        fractions = [float(a.get("fraction")) for a in answers]
+        assert q.find("single").text == "true"
+        assert sum(f for f in fractions if f > 0) == 100 and fractions.count(100) == 1
+        assert all(f == 0 for f in fractions if f != 100)
+        assert len(answers) >= 2
+    elif kind == "shortanswer":
+        (answer,) = q.findall("answer")
+        assert answer.get("fraction") == "100" and answer.find("text").text
+    else:
+        check_cloze(q.find("questiontext/text").text, ref)
+
+
+def check_cloze(text, ref):
+    blanks = CLOZE.findall(text)
+    assert len(CLOZE.sub("", text).split("{1:")) == 1  # every embedded answer was read
+    want = []
+    for part in ref.parts:
+        value = ref.expected[part.name]
+        if part.type in ("number", "vector", "matrix", "integer"):
+            want += [("NUMERICAL", v) for v in entries(value)] if not isinstance(value, str) else []
+        elif part.type == "choice" and part.options:
+            want.append(("MULTICHOICE", None))
+        else:
+            want.append(("SHORTANSWER", None))
+    kinds = [k for _, k, _ in blanks]
+    # a multiple-choice version of a numeric part is one MULTICHOICE blank in place of its entries
+    assert len(kinds) <= len(want) and set(kinds) <= {"NUMERICAL", "MULTICHOICE", "SHORTANSWER"}
+    numeric = [float(v) for k, v in want if k == "NUMERICAL"]
+    for weight, kind, body in blanks:
+        assert weight == "1"
+        if kind == "NUMERICAL":
+            value, tol = body.lstrip("=").split(":")
+            assert any(abs(float(value) - n) <= float(tol) for n in numeric)
+        if kind == "MULTICHOICE":
+            options = split_unescaped(body, "~")
+            assert sum(o.startswith("=") for o in options) == 1 and len(options) >= 2
+
+
+# ----- GIFT ----------------------------------------------------------------------------------------
+
+GIFT_SPECIAL = set("~=#{}:")
+NUMBER = re.compile(r"-?\d+(\.\d+)?([eE][-+]?\d+)?")
+
+
+def gift_tokens(text):
+    """(character, escaped) pairs; a backslash escapes a special character or itself."""
+    out, i = [], 0
+    while i < len(text):
+        if text[i] == "\\":
+            assert i + 1 < len(text) and (text[i + 1] in GIFT_SPECIAL or text[i + 1] in "\\n"), text[i:i + 10]
+            out.append((text[i + 1], True))
+            i += 2
+        else:
+            out.append((text[i], False))
+            i += 1
+    return out
+
+
+def check_gift_line(line):
+    """One GIFT question on one line: ::title::[html]text{answer}. Returns (title, answer body)."""
+    tokens = gift_tokens(line)
+    special = [i for i, (c, esc) in enumerate(tokens) if not esc and c in GIFT_SPECIAL]
+    assert line.startswith("::") and [tokens[i][0] for i in special[:4]] == [":", ":", ":", ":"], line[:80]
+    title_end = special[2]
+    assert special[2] == special[3] - 1 and special[:2] == [0, 1]
+    rest = special[4:]
+    opening = [i for i in rest if tokens[i][0] == "{"]
+    closing = [i for i in rest if tokens[i][0] == "}"]
+    assert len(opening) == 1 and closing == [len(tokens) - 1], "one answer set, at the end"
+    assert all(i >= opening[0] for i in rest), "no unescaped special character in the question text"
+    title = "".join(c for c, _ in tokens[2:title_end])
+    check_gift_answer(tokens[opening[0] + 1:-1])
+    return title
+
+
+def check_gift_answer(tokens):
+    text = "".join(c if esc or c not in GIFT_SPECIAL else "\x00" + c for c, esc in tokens)
+    if text.startswith("\x00#"):  # numerical: #value:tolerance
+        value, tol = text[2:].split("\x00:")
+        assert NUMBER.fullmatch(value) and NUMBER.fullmatch(tol) and float(tol) >= 0
+        return
+    options = [o.strip() for o in re.split(r"(?=\x00[=~])", text) if o.strip()]
+    assert options and all(o[:2] in ("\x00=", "\x00~") for o in options)
+    assert sum(o.startswith("\x00=") for o in options) == 1  # one right answer
+    for o in options:
+        assert o[2:].split("\x00#")[0].strip(), "an option has text"
+        assert o.count("\x00#") <= 1 and "\x00:" not in o
+
+
+def test_gift_lines_follow_the_grammar(files, problem_set):
+    lines = files["questions.gift"].decode().split("\n")
+    titles = []
+    for line in lines:
+        if not line or line.startswith("//"):
+            continue
+        if line.startswith("$CATEGORY:"):
+            assert line[len("$CATEGORY:"):].strip().startswith("$course$/top/")
+            continue
+        titles.append(check_gift_line(line))
+    want = 0
+    for v in problem_set.variants:  # vector sizes may differ between variants
+        for q in v.questions:
+            for p in q.parts:
+                want += 1 if p.choices or p.type not in ("vector", "matrix") else len(entries(p.answer))
+    assert len(titles) == want
+    assert len(set(titles)) == len(titles)
+
+
+def test_gift_checker_rejects_broken_lines():
+    good = "::Q1 v1::[html]<p>x \\= 1</p>{#0.5:0.01}"
+    check_gift_line(good)
+    for bad in ("::Q1 v1::[html]<p>x = 1</p>{#0.5:0.01}",  # unescaped = in the text
+                "::Q1 v1::[html]text{=a =b}",  # two right answers
+                "::Q1 v1::[html]text{#0.5:0.01",  # no closing brace
+                "::Q1 v1::[html]text{#abc:0.1}"):  # not a number
+        with pytest.raises(AssertionError):
+            check_gift_line(bad)
+
+
+def test_gift_numeric_answers_match_the_bank(files, expected):
+    found = 0
+    for line in files["questions.gift"].decode().split("\n"):
+        m = re.fullmatch(r"::Q(\d+) (\S+)((?: \(\w\))?)(?: entry [^:]*)?::.*\{#([^:}]+):([^}]+)\}", line)
+        if not m:
+            continue
+        ref = expected[(m.group(2), int(m.group(1)))]
+        letter = m.group(3).strip()[1:2]
+        part = ref.parts["abcdefgh".index(letter)] if letter else ref.parts[0]
+        value = ref.expected[part.name]
+        assert any(abs(float(m.group(4)) - v) <= float(m.group(5)) for v in entries(value))
+        found += 1
+    assert found > 100
+
+
+# ----- Anki ----------------------------------------------------------------------------------------
+
+
+def test_anki_package_is_a_zip_with_a_collection_holding_the_notes(files, problem_set, tmp_path):
+    archive = zipfile.ZipFile(io.BytesIO(files["deck.apkg"]))
+    assert "collection.anki2" in archive.namelist() and json.loads(archive.read("media")) == {}
+    db = tmp_path / "collection.anki2"
+    db.write_bytes(archive.read("collection.anki2"))
+    with sqlite3.connect(db) as conn:
+        notes = conn.execute("select flds, tags, guid from notes").fetchall()
+        cards = conn.execute("select count(*) from cards").fetchone()[0]
+        decks = json.loads(conn.execute("select decks from col").fetchone()[0])
+        models = json.loads(conn.execute("select models from col").fetchone()[0])
+    total = sum(len(v.questions) for v in problem_set.variants)
+    assert len(notes) == total and cards == total
+    assert len({guid for _, _, guid in notes}) == total
+    assert any(d["name"] == f"Every template (seed {SEED})" for d in decks.values())
+    assert [m["name"] for m in models.values()] == ["quizapp question"]
+    by_source = {}
+    for flds, tags, _ in notes:
+        front, back, source = flds.split("\x1f")
+        by_source[source] = (front, back, tags)
+    for v in problem_set.variants:
+        for q in v.questions:
+            key = next(s for s in by_source if f"· {v.id} · question {q.number} ·" in s)
+            front, back, tags = by_source[key]
+            assert q.template in tags.split() and q.topic in tags.split()
+            assert html.escape(q.title, quote=False) in front
+            for p in q.parts:
+                assert html.escape(p.answer_text, quote=False) in back
+
+
+# ----- LaTeX ---------------------------------------------------------------------------------------
+
+
+def test_latex_uses_the_exam_class_with_points_and_solutions(files, problem_set):
+    n = sum(len(v.questions) for v in problem_set.variants)
+    for name in ("questions.tex", "answers.tex", "solutions.tex"):
+        tex = files[name].decode()
+        assert tex.startswith("\\documentclass[11pt,addpoints]{exam}")
+        assert tex.count("\\begin{questions}") == VARIANTS == tex.count("\\end{questions}")
+        assert len(re.findall(r"\\question\[2\]", tex)) == n
+        assert tex.isascii(), "every character is written as LaTeX for pdflatex"
+    assert "\\printanswers" not in files["questions.tex"].decode()
+    assert "\\begin{solution}" not in files["questions.tex"].decode()
+    for name in ("answers.tex", "solutions.tex"):
+        tex = files[name].decode()
+        assert "\\printanswers" in tex and tex.count("\\begin{solution}") == n
+    assert "Worked solution" in files["solutions.tex"].decode()
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed (CI installs it)")
+@pytest.mark.parametrize("name", ["questions.tex", "solutions.tex"])
+def test_latex_compiles_with_pdflatex(files, name, tmp_path):
+    (tmp_path / name).write_bytes(files[name])
+    proc = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", name], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=240)
+    log = (tmp_path / name.replace(".tex", ".log")).read_text(errors="replace")
+    assert proc.returncode == 0, "\n".join(line for line in log.splitlines() if line.startswith("!"))[:2000]
+    assert (tmp_path / name.replace(".tex", ".pdf")).stat().st_size > 1000
+    assert "Missing character" not in log
+
+
+# ----- Markdown and CSV ----------------------------------------------------------------------------
+
+
+def test_markdown_has_every_variant_question_and_answer(files, problem_set):
+    questions = files["questions.md"].decode()
+    answers = files["answers.md"].decode()
+    solutions = files["solutions.md"].decode()
+    for v in problem_set.variants:
+        assert f"## Variant {v.id} (seed {v.seed})" in questions
+        for q in v.questions:
+            assert f"**{q.number}. " in questions
+    rows = [line for line in answers.splitlines() if re.match(r"\| \d+ \|", line)]
+    assert len(rows) == sum(len(q.parts) for v in problem_set.variants for q in v.questions)
+    assert solutions.count("| step | what | formula | with the numbers | value |") == sum(
+        1 for v in problem_set.variants for q in v.questions if q.steps)
+
+
+def test_csv_answer_key_has_a_row_per_part_with_the_banks_answer(files, expected, problem_set):
+    rows = list(csv.DictReader(io.StringIO(files["answer-key.csv"].decode())))
+    assert len(rows) == sum(len(q.parts) for v in problem_set.variants for q in v.questions)
+    for row in rows:
+        ref = expected[(row["variant"], int(row["question"]))]
+        assert int(row["question_seed"]) == ref.seed and row["template"] == ref.template.id
+        value = ref.expected[row["part"]]
+        if isinstance(value, str):
+            assert row["answer"] == value
+        else:
+            assert np.array_equal(np.asarray(json.loads(row["answer"])), np.asarray(value))
+        if row["letter"]:
+            assert row["answer_text"].startswith(row["letter"] + ") ")
