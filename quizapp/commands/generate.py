@@ -15,6 +15,7 @@ from typing import Any
 
 from quizapp.cli import UsageError
 
+# quizapp.export.FORMATS, repeated so that building the parser imports nothing heavy (a test checks they agree)
 FORMATS = ("md", "tex", "moodle", "gift", "anki", "json", "csv")
 PROGRESS_MIN = 200  # questions: shorter runs finish before a bar would be worth drawing
 
@@ -52,6 +53,8 @@ def run(args: argparse.Namespace) -> int:
     from quizapp.export.writer import OutputError
 
     formats = _formats(args.format)
+    if args.out is None and args.format != "all":
+        raise UsageError("--format chooses the files to write: give --out DIR too (without it, a Markdown preview)")
     _check_numbers(args)
     try:
         spec = _spec(args)

@@ -13,7 +13,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from quizapp.export.model import ExportQuestion, ProblemSet, Variant, points_text
+from quizapp.export.model import Choice, ExportQuestion, ProblemSet, Variant, points_text
 from quizapp.export.text import paragraphs, segments
 
 FILES = ("questions.tex", "answers.tex", "solutions.tex")
@@ -62,8 +62,11 @@ def _char(ch: str) -> str:
 
 
 def _fallback(ch: str) -> str:
-    # Latin letters with accents: pdflatex's utf8 input handles most precomposed ones; other
-    # characters become their decomposition, or their code point in brackets.
+    # ŷ and friends are estimates (hats) here; other Latin letters with accents pass (pdflatex's
+    # utf8 input knows them); anything else becomes its decomposition, or its code point.
+    parts = unicodedata.normalize("NFD", ch)
+    if len(parts) == 2 and parts[1] == "\u0302" and parts[0].isascii():
+        return rf"\ensuremath{{\hat{{{parts[0]}}}}}"
     if unicodedata.category(ch).startswith("L") and ord(ch) < 0x180:
         return ch
     plain = unicodedata.normalize("NFKD", ch).encode("ascii", "ignore").decode()
@@ -152,10 +155,12 @@ def _question(q: ExportQuestion, body: list[str]) -> list[str]:
     return out + [text(q.prompt)] + body
 
 
-def _choices(part_choices: tuple) -> list[str]:
+def _choices(part_choices: tuple[Choice, ...]) -> list[str]:
     if not part_choices:
         return []
-    return [r"\begin{choices}"] + [rf"\choice{{}} {esc(c.text)}" for c in part_choices] + [r"\end{choices}"]
+    # \CorrectChoice prints like \choice, and is marked when the answers are printed
+    items = [rf"\{'CorrectChoice' if c.correct else 'choice'}{{}} {esc(c.text)}" for c in part_choices]
+    return [r"\begin{choices}", *items, r"\end{choices}"]
 
 
 def _parts(q: ExportQuestion, solution: str) -> list[str]:

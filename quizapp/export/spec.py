@@ -36,7 +36,9 @@ class SpecError(TemplateError):
     """A bad exam spec (or bad selection flags), with the file and line when there is one."""
 
     def _text(self) -> str:
-        return super()._text() if self.file else self.message
+        if self.file:
+            return super()._text()
+        return f"{self.field}: {self.message}" if self.field else self.message
 
 
 @dataclass(frozen=True)
@@ -157,7 +159,7 @@ def _difficulty(value: Any, source: str, line: int, where: str) -> tuple[int, in
     if isinstance(value, str):
         value = value.split("-") if "-" in value else [value]
         try:
-            value = [int(v) for v in value]
+            value = [int(v) for v in value] * (2 if len(value) == 1 else 1)
         except ValueError:
             value = None
     if isinstance(value, int) and not isinstance(value, bool):

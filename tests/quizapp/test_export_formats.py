@@ -14,6 +14,7 @@ import hashlib
 import html
 import io
 import json
+import os
 import re
 import shutil
 import sqlite3
@@ -313,7 +314,10 @@ def test_latex_uses_the_exam_class_with_points_and_solutions(files, problem_set)
         assert tex.startswith("\\documentclass[11pt,addpoints]{exam}")
         assert tex.count("\\begin{questions}") == VARIANTS == tex.count("\\end{questions}")
         assert len(re.findall(r"\\question\[2\]", tex)) == n
-        assert tex.isascii(), "every character is written as LaTeX for pdflatex"
+        # every other character is written as LaTeX: pdflatex only reads accented Latin letters
+        assert all(c.isascii() or (c.isalpha() and ord(c) < 0x180) for c in tex)
+    with_choices = sum(1 for v in problem_set.variants for q in v.questions for p in q.parts if p.choices)
+    assert files["questions.tex"].decode().count("\\CorrectChoice{}") == with_choices  # one right option each
     assert "\\printanswers" not in files["questions.tex"].decode()
     assert "\\begin{solution}" not in files["questions.tex"].decode()
     for name in ("answers.tex", "solutions.tex"):
@@ -364,3 +368,27 @@ def test_csv_answer_key_has_a_row_per_part_with_the_banks_answer(files, expected
             assert np.array_equal(np.asarray(json.loads(row["answer"])), np.asarray(value))
         if row["letter"]:
             assert row["answer_text"].startswith(row["letter"] + ") ")
+
+
+def test_two_processes_write_the_same_bytes_as_one(bank, monkeypatch):
+    from quizapp.export import build as build_module
+    from quizapp.export import parallel
+
+    spec = from_flags(templates=["adamw-step", "dropout", "knn", "concept-xor"], multiple_choice=True)
+
+    def make():
+        return render(build(bank, spec, 9, numbered_variants(9, 5), "test", minimum=2))
+
+    monkeypatch.setattr(build_module, "MIN_PARALLEL", 10**9)
+    monkeypatch.setattr(parallel, "MIN_QUESTIONS", 10**9)
+    serial = make()
+    monkeypatch.setattr(build_module, "MIN_PARALLEL", 0)
+    monkeypatch.setattr(parallel, "MIN_QUESTIONS", 0)
+    forks = []
+    real_fork = os.fork
+    monkeypatch.setattr(os, "fork", lambda: forks.append(1) or real_fork())
+    forked = make()
+    assert len(forks) == 2  # the variants, then the formats
+    assert serial.keys() == forked.keys()
+    for name in serial:
+        assert serial[name] == forked[name], name
