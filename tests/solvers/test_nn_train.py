@@ -75,12 +75,13 @@ def test_losses_match_pytorch():
     rng = np.random.default_rng(0)
     z, y = rng.normal(size=(5, 1)), rng.integers(0, 2, 5)
     ours = bce_with_logits_loss(Tensor(z), y).data
-    ref = torch.nn.functional.binary_cross_entropy_with_logits(torch.tensor(z[:, 0]), torch.tensor(y, dtype=torch.float64))
+    ref = torch.nn.functional.binary_cross_entropy_with_logits(
+        torch.tensor(z[:, 0]), torch.tensor(y, dtype=torch.float64))
     np.testing.assert_allclose(ours, ref.item(), rtol=1e-12)
     logits, labels = rng.normal(size=(4, 3)) * 100, np.array([0, 2, 1, 2])
     ours = cross_entropy_loss(Tensor(logits), labels).data
-    np.testing.assert_allclose(ours, torch.nn.functional.cross_entropy(torch.tensor(logits), torch.tensor(labels)).item(),
-                               rtol=1e-12)
+    ref = torch.nn.functional.cross_entropy(torch.tensor(logits), torch.tensor(labels))
+    np.testing.assert_allclose(ours, ref.item(), rtol=1e-12)
 
 
 def test_linear_init_and_bad_input():
