@@ -531,7 +531,8 @@ def _solver(ctx: _Ctx, data: MarkedDict, names: list[str]) -> SolverCall | None:
     return SolverCall(_text(ctx, raw, "name", "solver.name"), _args(ctx, raw, "args", "solver.args", names), line)
 
 
-_PART_FIELDS = ("name", "type", "label", "key", "rel_tol", "abs_tol", "sigfigs", "depends_on", "options", "shuffle")
+_PART_FIELDS = ("name", "type", "label", "key", "rel_tol", "abs_tol", "sigfigs", "percent", "depends_on", "options",
+                "shuffle")
 
 
 def _parts(ctx: _Ctx, data: MarkedDict, names: list[str], concept: bool) -> tuple[PartSpec, ...]:
@@ -567,6 +568,9 @@ def _part(ctx: _Ctx, raw: MarkedDict, field: str, names: list[str], earlier: lis
         if d not in earlier:
             raise ctx.error(raw, "depends_on", f"{field}.depends_on", f"{d!r} is not an earlier part")
     sigfigs = raw.get("sigfigs")
+    percent = _bool(ctx, raw, "percent", f"{field}.percent", False)
+    if percent and ptype != "number":
+        raise ctx.error(raw, "percent", f"{field}.percent", "only a number part can accept percentages")
     options = _options(ctx, raw, field, ptype, concept)
     label = raw.get("label", "")
     if label:
@@ -579,6 +583,7 @@ def _part(ctx: _Ctx, raw: MarkedDict, field: str, names: list[str], earlier: lis
         rel_tol=_number(ctx, raw, "rel_tol", f"{field}.rel_tol", REL_TOL),
         abs_tol=_number(ctx, raw, "abs_tol", f"{field}.abs_tol", ABS_TOL),
         sigfigs=None if sigfigs is None else _int(ctx, raw, "sigfigs", f"{field}.sigfigs", low=1, high=15),
+        percent=percent,
         depends_on=tuple(depends),
         options=options,
         shuffle=_bool(ctx, raw, "shuffle", f"{field}.shuffle", concept),

@@ -94,6 +94,7 @@ class PartSpec:
     rel_tol: float = REL_TOL
     abs_tol: float = ABS_TOL
     sigfigs: int | None = None
+    percent: bool = False  # a number part that also accepts "73%" for 0.73
     depends_on: tuple[str, ...] = ()  # earlier parts this one is computed from (error carried forward)
     options: tuple[Option, ...] = ()
     shuffle: bool = True  # choice options are shown in a seed-dependent order

@@ -67,7 +67,7 @@ def read(target: Target, text: str, question: Question) -> Any:
             raise answers.AnswerError("empty answer")
         return " ".join(text.split())
     if kind == "number":
-        return answers.parse_number(text, allow_percent=bool(getattr(target.spec, "percent", False)))
+        return answers.parse_number(text, allow_percent=getattr(target.spec, "percent", False))
     return answers.parse_answer(text, kind)
 
 

@@ -339,3 +339,13 @@ def test_to_dict_follows_the_documented_contract(bank):
     assert {"correct", "expected", "given", "diagnosis"} <= set(d["parts"]["v"])
     assert d["parts"]["v"]["given"] == [1.0, 2.0] and d["parts"]["w"]["given"] is None
     assert d["score"] == 0.0 and d["correct"] is False
+
+
+def test_percentages_count_only_where_a_part_allows_them(bank):
+    # σ(0.5·2 + (-1)·1 + 0.4) = σ(0.4), worked with math rather than our solver
+    p = 1 / (1 + math.exp(-0.4))
+    q = _question(bank, "logistic-regression", {"w": [0.5, -1.0], "b": 0.4, "x": [2.0, 1.0]})
+    assert grade(q, {"p": f"{100 * p:.1f}%"}).parts["p"].correct
+    sgd = _question(bank, "sgd-step", {"w": [1.0], "g": [0.5], "lr": 0.1})
+    result = grade(sgd, {"w": "95%"}).parts["w"]
+    assert not result.correct and "%" in result.message
