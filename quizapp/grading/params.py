@@ -100,7 +100,12 @@ def read_param(spec: ParamSpec, raw: Any) -> Any:
         return _choice(spec.options, raw)
     if kind == "sample":
         return _sample(spec, raw)
-    return guess(raw)
+    try:
+        return guess(raw)
+    except answers.AnswerError:
+        if kind in ("derived", "fixed"):  # text the template computes for its prompt, as `solve` printed it
+            return raw
+        raise
 
 
 def _whole_if(whole: bool, value: float) -> float | int:

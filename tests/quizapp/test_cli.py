@@ -253,3 +253,22 @@ def test_tables_are_rich_on_a_terminal_and_plain_otherwise():
     pipe = io.StringIO()
     output.table(("answer", "result", "given"), [("v", output.mark(False, pipe), "[0.07, -0.64]")], stream=pipe)
     assert pipe.getvalue().splitlines() == ["answer  result  given", "v       wrong   [0.07, -0.64]"]
+
+
+def test_solve_params_fed_back_in_a_batch_give_the_same_answers(tmp_path, capsys):
+    """What `solve --json` prints is enough to reproduce the question (derived text included)."""
+    from question_bank.bank import load_bank
+    from quizapp.cli import main
+
+    lines, expected = [], {}
+    for template_id in load_bank().ids():
+        assert main(["solve", template_id, "--seed", "2", "--json"]) == 0
+        out = json.loads(capsys.readouterr().out)
+        lines.append(json.dumps({"template": template_id, "params": out["params"]}))
+        expected[template_id] = out["answer"]
+    batch = tmp_path / "again.jsonl"
+    batch.write_text("\n".join(lines) + "\n")
+    assert main(["solve", "--batch", str(batch), "--json"]) == 0
+    results = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert [r.get("error") for r in results] == [None] * len(lines)
+    assert {r["template"]: r["answer"] for r in results} == expected
