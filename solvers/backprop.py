@@ -336,6 +336,16 @@ def _trivial(out: Tensor, names: list[str], overrides: dict[str, Any] | None) ->
 NEURON_INPUTS = ("w0", "x0", "w1", "x1", "w2")
 
 
+def neuron_graph(values: Mapping[str, float], decompose: bool = False) -> Tensor:
+    """f = σ(w0·x0 + w1·x1 + w2) on the core, nodes named as the solver's steps (``s``, ``f``)."""
+    leaves = {k: Tensor(float(values[k]), name=k) for k in NEURON_INPUTS}
+    s = leaves["w0"] * leaves["x0"] + leaves["w1"] * leaves["x1"] + leaves["w2"]
+    s.name = "s"
+    out = 1.0 / (1.0 + (-s).exp()) if decompose else s.sigmoid()
+    out.name = "f"
+    return out
+
+
 @solver("sigmoid_neuron")
 def sigmoid_neuron(
     w0: Any, x0: Any, w1: Any, x1: Any, w2: Any, decompose: bool = False,
@@ -346,11 +356,8 @@ def sigmoid_neuron(
     ``decompose`` works σ gate by gate as CS231n draws it: -s, e^(·), 1 + (·), 1/(·).
     ``drop_activation_grad`` is the mistake of forgetting σ'(s): the gradients of s instead.
     """
-    leaves = {k: Tensor(validate.scalar(v, k), name=k) for k, v in zip(NEURON_INPUTS, (w0, x0, w1, x1, w2))}
-    s = leaves["w0"] * leaves["x0"] + leaves["w1"] * leaves["x1"] + leaves["w2"]
-    s.name = "s"
-    out = 1.0 / (1.0 + (-s).exp()) if decompose else s.sigmoid()
-    out.name = "f"
+    values = {k: validate.scalar(v, k) for k, v in zip(NEURON_INPUTS, (w0, x0, w1, x1, w2))}
+    out = neuron_graph(values, decompose)
     out.backward()
     graph = Graph(out, NEURON_INPUTS, "value")
     if drop_activation_grad:
@@ -375,7 +382,7 @@ def residual_block(
     act = activations.function(activation, alpha)
     nums = {k: validate.scalar(v, k) for k, v in {"x": x, "w1": w1, "b1": b1, "w2": w2}.items()}
     g = validate.scalar(upstream, "upstream")
-    y = _residual_graph(act, nums)
+    y = residual_graph(act, nums)
     y.backward(g)
     graph = Graph(y, list(nums), "y", seed=g, edges={("y", 0): 0.0} if drop_skip else None)
 
@@ -391,7 +398,8 @@ def residual_block(
     return rec.solution(**{k: float(v) for k, v in answer.items()})
 
 
-def _residual_graph(act: Callable[[Tensor], Tensor], nums: Mapping[str, float]) -> Tensor:
+def residual_graph(act: Callable[[Tensor], Tensor], nums: Mapping[str, float]) -> Tensor:
+    """y = x + w2·act(w1·x + b1) on the core, nodes named as the solver's steps (``a``, ``z``, ``h``, ``F``, ``y``)."""
     leaves = {k: Tensor(v, name=k) for k, v in nums.items()}
     a = leaves["w1"] * leaves["x"]
     z = a + leaves["b1"]

@@ -8,7 +8,7 @@ names, so the drawing matches the worked steps (``s``, ``grad_s``, ...).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -60,30 +60,21 @@ def question_graph(question: Question) -> tuple[GradNode, ...] | None:
 
 
 def _neuron(args: Mapping[str, Any]) -> tuple[GradNode, ...]:
-    from solvers.backprop import NEURON_INPUTS
-    from solvers.tensor import Tensor
+    from quizapp.grading.graph import graph_nodes
+    from solvers.backprop import NEURON_INPUTS, neuron_graph
 
-    leaves = {k: Tensor(float(args[k]), name=k) for k in NEURON_INPUTS}
-    s = leaves["w0"] * leaves["x0"] + leaves["w1"] * leaves["x1"] + leaves["w2"]
-    s.name = "s"
-    out = 1.0 / (1.0 + (-s).exp()) if args.get("decompose") else s.sigmoid()
-    out.name = "f"
+    out = neuron_graph(args, bool(args.get("decompose")))
     out.backward()
-    return nodes_from_tensor(out, NEURON_INPUTS)
+    return graph_nodes(out, NEURON_INPUTS)
 
 
 def _residual(args: Mapping[str, Any]) -> tuple[GradNode, ...]:
+    from quizapp.grading.graph import graph_nodes
     from solvers import activations
-    from solvers.backprop import _residual_graph
+    from solvers.backprop import residual_graph
 
     act = activations.function(args.get("activation", "relu"), args.get("alpha"))
     nums = {k: float(args[k]) for k in ("x", "w1", "b1", "w2")}
-    y = _residual_graph(act, nums)
+    y = residual_graph(act, nums)
     y.backward(float(args.get("upstream", 1.0)))
-    return nodes_from_tensor(y, list(nums))
-
-
-def nodes_from_tensor(out: Any, variables: Sequence[str]) -> tuple[GradNode, ...]:
-    from quizapp.grading.graph import graph_nodes
-
-    return graph_nodes(out, variables)
+    return graph_nodes(y, list(nums))
