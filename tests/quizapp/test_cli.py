@@ -272,3 +272,10 @@ def test_solve_params_fed_back_in_a_batch_give_the_same_answers(tmp_path, capsys
     results = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
     assert [r.get("error") for r in results] == [None] * len(lines)
     assert {r["template"]: r["answer"] for r in results} == expected
+
+
+def test_output_piped_into_a_reader_that_stops_early_is_not_a_traceback():
+    script = f"{sys.executable} -c {MAIN!r} solve adam-step --seed 3 | head -n 1"
+    proc = subprocess.run(["bash", "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert proc.stdout.strip() == "adam-step  seed 3"
+    assert proc.stderr == ""
