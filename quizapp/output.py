@@ -27,13 +27,24 @@ def is_terminal(stream: IO[str] | None = None) -> bool:
         return False
 
 
-def dumps(data: Any) -> str:
-    """One line of JSON with NumPy values made plain (the stable ``--json`` format)."""
-    return json.dumps(to_jsonable(data), ensure_ascii=False, allow_nan=False)
+def dumps(data: Any, ascii_only: bool = False) -> str:
+    """One line of JSON with NumPy values made plain (the stable ``--json`` format).
+
+    ``ascii_only`` escapes every non-ASCII character (``\\u2202``): still the same JSON, and
+    writable in any output encoding.
+    """
+    return json.dumps(to_jsonable(data), ensure_ascii=ascii_only, allow_nan=False)
+
+
+def unicode_stream(stream: IO[str]) -> bool:
+    """Whether ``stream`` can write any character (a UTF encoding, or an in-memory text buffer)."""
+    encoding = getattr(stream, "encoding", None)
+    return encoding is None or encoding.lower().replace("_", "-").startswith("utf")
 
 
 def print_json(data: Any, stream: IO[str] | None = None) -> None:
-    print(dumps(data), file=sys.stdout if stream is None else stream, flush=True)
+    stream = sys.stdout if stream is None else stream
+    print(dumps(data, ascii_only=not unicode_stream(stream)), file=stream, flush=True)
 
 
 class Styled(str):
