@@ -1,6 +1,5 @@
 """The decision-boundary field as half-block characters: colours, points, layout and speed."""
 
-import time
 
 import numpy as np
 import pytest
@@ -8,6 +7,7 @@ from rich.color import Color
 
 from quizapp.playground import render
 from quizapp.playground.session import Session
+from tests.budget import within
 
 
 def _rgb(hex_colour):
@@ -96,14 +96,14 @@ def test_sparkline():
 
 
 def test_redraw_of_a_2_8_8_1_network_on_200_points_is_fast():
+    """A work budget, the same on every machine: one redraw is one batched forward pass over the
+    64 x 48 pixels, not a pass per pixel (3,072 of them), and a few calls per cell of text. The
+    frame rate itself (10 a second while training) is measured in benchmarks/bench_playground.py."""
     s = Session(dataset="spiral", points=200, hidden=(8, 8))
     s.step(5)
-    times = []
-    for _ in range(5):
-        start = time.perf_counter()
-        render.to_text(render.session_lines(s, 64, 24))
-        times.append(time.perf_counter() - start)
-    assert np.median(times) < 0.1  # at least 10 frames a second, with room for the training thread
+    for _ in range(3):  # the first redraw fills caches; each one stays within the budget
+        text = within(10_000, lambda: render.to_text(render.session_lines(s, 64, 24)))  # about 3,700
+        assert not isinstance(text, Exception), repr(text)
 
 
 @pytest.mark.parametrize("resolution", [0, (3, 0)])
