@@ -9,14 +9,19 @@ another file. Two templates with one id are an error naming both files.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from question_bank.loader import TemplateError, load_yaml_file
 from question_bank.parse import parse_template
 from question_bank.question import Question, instantiate
+from question_bank.render import value_text
+from question_bank.sampler import draw_params, rng_for
 from question_bank.schema import Template
 
 BUILTIN = Path(__file__).resolve().parent / "templates"
@@ -93,8 +98,76 @@ class Bank:
         return self.topics().get(topic, [])
 
     def instantiate(self, template_id: str, seed: int | str, params: Mapping[str, Any] | None = None) -> Question:
-        """The question of ``template_id`` for ``seed``; ``params`` replace sampled parameters."""
-        return instantiate(self.get(template_id), seed, params)
+        """The question of ``template_id`` for ``seed``; ``params`` replace sampled parameters.
+
+        Values given by hand that make the question impossible (wrong shapes, a division by zero,
+        an overflow to infinity) are a ValueError naming those parameters, never a template error;
+        a question with a non-finite number anywhere is never handed out.
+        """
+        template = self.get(template_id)
+        given = dict(params or {})
+        with np.errstate(all="ignore"):  # a non-finite result is reported below, not as a NumPy warning
+            try:
+                question = instantiate(template, seed, given)
+            except TemplateError as exc:
+                if not given:
+                    raise
+                raise ValueError(_given_problem(template, seed, given, exc.message)) from None
+        bad = nonfinite(question)
+        if bad is not None:
+            what, value = bad
+            if not given:
+                raise TemplateError(f"seed {seed} gives {what} = {value_text(value)}, not a finite number",
+                                    template.source, template.line, "params")
+            raise ValueError(f"with {_listed(given)}, {what} is not a finite number ({value_text(value)}): "
+                             f"choose other values for {_names(given)}")
+        return question
+
+
+def _listed(given: Mapping[str, Any]) -> str:
+    return ", ".join(f"{k} = {value_text(v)}" for k, v in given.items())
+
+
+def _names(given: Mapping[str, Any]) -> str:
+    names = list(given)
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+
+
+def _finite(value: Any) -> bool:
+    try:
+        return bool(np.all(np.isfinite(np.asarray(value, dtype=np.float64))))
+    except (TypeError, ValueError):  # words, choices, ragged lists: nothing numeric to overflow
+        return True
+
+
+def nonfinite(question: Question) -> tuple[str, Any] | None:
+    """The first parameter, answer or solution step of ``question`` that is not a finite number, as
+    (what it is, its value), or None. JSON, the progress store and exports cannot hold such values."""
+    for name, value in question.params.items():
+        if not _finite(value):
+            return f"the parameter {name}", value
+    for name, value in question.expected.items():
+        if not _finite(value):
+            return f"the answer {name}", value
+    for step in question.solution.steps:
+        if not _finite(step.value):
+            return f"the step {step.name} ({step.label})", step.value
+    return None
+
+
+def _given_problem(template: Template, seed: int | str, given: Mapping[str, Any], reason: str) -> str:
+    """Why the values a person set do not make a question, blaming those values (not the template)."""
+    try:
+        drawn = draw_params(template, rng_for(template.id, seed), given)
+    except (TemplateError, ValueError, TypeError, ArithmeticError):
+        drawn = {}
+    derived = next((p for p in template.params if p.kind == "derived" and p.name in drawn
+                    and not _finite(drawn[p.name])), None)
+    if derived is not None:
+        return (f"with {_listed(given)}, {derived.name} = {derived.expr_text} is "
+                f"{value_text(drawn[derived.name])}, not a finite number: choose other values for {_names(given)}")
+    reason = re.sub(r"^solving '[^']*' failed: ", "", reason)
+    return f"the values you set ({_listed(given)}) do not fit this question: {reason}"
 
 
 def load_bank(

@@ -194,7 +194,10 @@ def sample(
     failures: dict[str, int] = {}
     params: dict[str, Any] = {}
     payload: Any = None
-    for _ in range(TEMPLATE_TRIES):
+    # When every drawn parameter is given, each draw is the same: one is enough (a batch of typed
+    # questions must not solve each one 300 times over).
+    fixed = bool(given) and all(p.name in given for p in template.params if p.kind not in ("derived", "fixed"))
+    for _ in range(1 if fixed else TEMPLATE_TRIES):
         params = draw_params(template, rng, given)
         failing = first_failing(template, params)
         if failing is not None:

@@ -37,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
     from quizapp.progress import StoreError, open_store
 
     try:
-        store = open_store(args.home)
+        store = open_store(args.home, writable=False)  # reading only: a read-only database is fine
     except StoreError as exc:
         print(f"quizapp: error: {exc}", file=sys.stderr)
         return 1

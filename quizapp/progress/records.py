@@ -40,7 +40,18 @@ def _plain(obj: Any) -> Any:
 
 
 def to_json(obj: Any) -> str:
-    return json.dumps(obj, default=_plain, sort_keys=True)
+    """``obj`` as strict JSON: a non-finite number (NaN, ±inf) is stored as null, because JSON has no
+    such values and an export containing ``NaN`` would not load elsewhere."""
+    try:
+        return json.dumps(obj, default=_plain, sort_keys=True, allow_nan=False)
+    except ValueError:
+        finite = from_json(json.dumps(obj, default=_plain))
+        return json.dumps(finite, sort_keys=True, allow_nan=False)
+
+
+def from_json(text: str) -> Any:
+    """Stored JSON back as Python; a ``NaN`` or ``Infinity`` an older version wrote reads as None."""
+    return json.loads(text, parse_constant=lambda _constant: None)
 
 
 def check_mode(mode: str) -> str:

@@ -9,7 +9,6 @@ cannot be read is renamed aside (never deleted) and a fresh one is started; the 
 from __future__ import annotations
 
 import itertools
-import json
 import os
 import sqlite3
 import threading
@@ -27,6 +26,7 @@ from quizapp.progress.records import (
     check_mode,
     check_score,
     from_iso,
+    from_json,
     to_iso,
     to_json,
     utcnow,
@@ -61,9 +61,13 @@ def resolve_home(home: str | os.PathLike[str] | None = None) -> Path:
     return Path(platformdirs.user_data_dir("quizapp", appauthor=False))
 
 
-def open_store(home: str | os.PathLike[str] | None = None) -> Store:
-    """Open (creating or migrating as needed) the progress database in :func:`resolve_home`."""
-    return Store(resolve_home(home) / DB_NAME)
+def open_store(home: str | os.PathLike[str] | None = None, writable: bool = True) -> Store:
+    """Open (creating or migrating as needed) the progress database in :func:`resolve_home`.
+
+    ``writable=False`` (reading commands such as ``stats``): a database or folder that cannot be
+    written is opened read-only instead of failing, and a missing one reads as empty.
+    """
+    return Store(resolve_home(home) / DB_NAME, writable=writable)
 
 
 def _aside_name(path: Path, stamp: str) -> Path:
@@ -119,13 +123,61 @@ def _probe(path: Path) -> None:
         conn.close()
 
 
+def write_problem(path: Path) -> str | None:
+    """Why the database at ``path`` cannot be written (its file or its folder is read-only), or None.
+
+    WAL mode writes two files beside the database, so the folder must be writable too.
+    """
+    if os.path.lexists(path) and not os.access(path, os.W_OK):
+        return f"{path} is read-only"
+    folder = path.parent
+    if os.path.isdir(folder) and not os.access(folder, os.W_OK):
+        return f"the folder {folder} is read-only"
+    return None
+
+
+def _read_only_hint(path: Path, problem: str) -> str:
+    return (f"the progress database cannot be saved to: {problem}. Nothing was changed; reading commands "
+            f"(quizapp stats, export-progress) still work. To save answers again, make it writable "
+            f"(chmod u+w {path} {path.parent}) or choose another folder with --home")
+
+
+def connect_read_only(path: Path) -> sqlite3.Connection:
+    """A read-only connection to an existing database (checked, never changed, never migrated)."""
+    _probe(path)
+    conn = None
+    # mode=ro shares locks with writers; a read-only folder may not allow the lock files (-shm),
+    # and then the file is read as immutable: nobody can be writing it without write permission.
+    for query in ("mode=ro", "immutable=1"):
+        try:
+            conn = sqlite3.connect(f"{path.resolve().as_uri()}?{query}", uri=True, check_same_thread=False,
+                                   timeout=5.0, isolation_level=None)
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            break
+        except sqlite3.Error:
+            if conn is not None:
+                conn.close()
+            conn = None
+    if conn is None:
+        raise StoreError(f"cannot read {path}: SQLite could not open it read-only")
+    if schema.version(conn) < schema.CURRENT_VERSION:
+        conn.close()
+        raise StoreError(f"{path} is read-only and was written by an older quizapp, so it cannot be "
+                         f"upgraded: make it writable (chmod u+w {path} {path.parent}) and run again")
+    return conn
+
+
 def connect(path: Path) -> sqlite3.Connection:
     """Open, check and migrate the database at ``path``; raises _Unreadable or StoreError."""
     if os.path.lexists(path):
         if not path.is_file():
             raise _Unreadable("it is not a regular file")
-        if not os.access(path, os.R_OK | os.W_OK):
-            raise _Unreadable("no permission to read and write it")
+        if not os.access(path, os.R_OK):
+            # A permission problem, not a broken file: moving it aside would hide the history.
+            raise StoreError(f"no permission to read {path}: fix it with chmod u+rw {path}")
+        problem = write_problem(path)
+        if problem is not None:
+            raise StoreError(_read_only_hint(path, problem))
         _probe(path)
     try:
         # Autocommit: each write below commits on its own or inside an explicit BEGIN..COMMIT.
@@ -155,16 +207,38 @@ class Store:
     aside); the UI and CLI show them.
     """
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(self, path: str | os.PathLike[str], writable: bool = True) -> None:
         self.path = Path(path)
         self.warnings: list[str] = []
+        # Set when the database is only read (see open_store); every write then raises StoreError.
+        self.read_only: str | None = None
         # The TUI may write from a worker thread; one connection, one writer at a time.
         self._lock = threading.RLock()
+        if not writable and write_problem(self.path):
+            self._conn = self._open_read_only()
+            return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
+            if not writable and not os.path.lexists(self.path.parent):  # nothing saved, nowhere to save
+                self._conn = self._open_read_only()
+                return
             raise StoreError(f"cannot create the progress folder {self.path.parent}: {exc}") from exc
         self._conn = self._open()
+
+    def _open_read_only(self) -> sqlite3.Connection:
+        problem = write_problem(self.path) or f"the folder {self.path.parent} cannot be created"
+        self.read_only = _read_only_hint(self.path, problem)
+        if os.path.lexists(self.path):
+            try:
+                return connect_read_only(self.path)
+            except _Unreadable as exc:  # cannot be moved aside without write permission: say so
+                raise StoreError(f"the progress database {self.path} cannot be read ({exc}) and, being "
+                                 "read-only, cannot be moved aside") from exc
+        # Nothing saved yet and nowhere to save: read an empty database kept in memory.
+        conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+        schema.migrate(conn)
+        return conn
 
     def _open(self) -> sqlite3.Connection:
         try:
@@ -198,6 +272,8 @@ class Store:
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
+        if self.read_only is not None:
+            raise StoreError(f"not saved: {self.read_only}")
         with self._lock:
             self._conn.execute("BEGIN IMMEDIATE")
             try:
@@ -370,13 +446,13 @@ def _attempt(row: tuple) -> Attempt:
     (id_, template_id, topic, score, correct, mode, answered_at, seed, params, parts, seconds,
      session_id, question_index, template_version) = row
     return Attempt(id=id_, template_id=template_id, topic=topic, score=score, correct=bool(correct),
-                   mode=mode, answered_at=from_iso(answered_at), seed=seed, params=json.loads(params),
-                   parts=json.loads(parts), seconds=seconds, session_id=session_id,
+                   mode=mode, answered_at=from_iso(answered_at), seed=seed, params=from_json(params),
+                   parts=from_json(parts), seconds=seconds, session_id=session_id,
                    question_index=question_index, template_version=template_version)
 
 
 def _session(row: tuple) -> Session:
     id_, mode, settings, questions, position, flagged, drafts, started, finished = row
-    return Session(id=id_, mode=mode, settings=json.loads(settings), questions=json.loads(questions),
-                   position=position, flagged=json.loads(flagged), drafts=json.loads(drafts),
+    return Session(id=id_, mode=mode, settings=from_json(settings), questions=from_json(questions),
+                   position=position, flagged=from_json(flagged), drafts=from_json(drafts),
                    started_at=from_iso(started), finished_at=from_iso(finished))
