@@ -850,6 +850,12 @@ def _tensor_binary(node: Binary, a: Any, b: Any) -> Any:
         raise ExprError("division by zero", node.pos)
     if node.op == "^":
         _check_pow(float(a.data), float(b.data), node.pos)
+        if float(a.data) < 0:
+            # The exponent is a variable here: d(a^b)/db = a^b·ln a, and ln of a negative number does
+            # not exist (PyTorch gives nan). Say so rather than report a gradient of 0.
+            raise ExprError(f"the derivative with respect to the exponent does not exist here: the base is "
+                            f"{float(a.data):g}, and d(a^b)/db = a^b·ln(a) needs ln of a negative number "
+                            "(use a positive base, or a constant exponent such as x^2)", node.pos)
         return a**b
     return {"+": a.__add__, "-": a.__sub__, "*": a.__mul__, "/": a.__truediv__}[node.op](b)
 
