@@ -1,7 +1,9 @@
 """The playground session: it learns what the Playground learns, steps like PyTorch, and replays by seed."""
 
+from __future__ import annotations
+
 import threading
-import time
+from typing import Any
 
 import numpy as np
 import pytest
@@ -216,22 +218,47 @@ def test_training_in_a_worker_while_reading_fields():
     assert frames > 0
 
 
+class CountingLock:
+    """Stands in for a session's lock: counts the training updates made while ``reader`` waits."""
+
+    def __init__(self, lock: Any, reader: threading.Thread) -> None:
+        self._lock, self._reader = lock, reader
+        self.updates = 0
+        self.waits: list[int] = []  # for each read, the updates that went first
+
+    def __enter__(self) -> CountingLock:
+        reading = threading.current_thread() is self._reader
+        before = self.updates
+        self._lock.acquire()
+        if reading:
+            self.waits.append(self.updates - before)
+        else:
+            self.updates += 1
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._lock.release()
+
+
 def test_a_reader_is_not_starved_by_the_training_thread():
+    """The UI must never freeze: a reader waits for about one update, counted in updates rather
+    than seconds (the time a redraw waits is measured in benchmarks/bench_playground.py)."""
     s = Session(dataset="spiral", hidden=(8, 8))
+    lock = s._lock = CountingLock(s._lock, threading.current_thread())  # the session's only lock
     done = threading.Event()
     worker = threading.Thread(target=s.step, args=(10**9,), kwargs={"stop": done.is_set})
     worker.start()
-    waits = []
     try:
         for _ in range(30):  # as a UI redraws: read the field, then work on it outside the lock
-            start = time.perf_counter()
             field = s.field((64, 48))
-            waits.append(time.perf_counter() - start)
             render.to_text(render.field_lines(field))
     finally:
         done.set()
         worker.join()
-    assert max(waits) < 0.1  # the UI must never freeze: a reader waits for about one update
+    # Measured: 0 for nearly every read, 8 at worst on a loaded machine; a trainer that never let
+    # a reader in between updates made reads wait for hundreds.
+    assert sorted(lock.waits)[len(lock.waits) // 2] <= 1, lock.waits
+    assert max(lock.waits) <= 50, lock.waits
     assert s.state.step > 30
 
 

@@ -47,7 +47,7 @@ def test_answer_visible_to_another_connection_before_close(tmp_path):
 
 
 KILLED_SCRIPT = textwrap.dedent("""
-    import sys, time
+    import sys
     from quizapp.progress import open_store
     store = open_store(sys.argv[1])
     s = store.start_session("exam", {"seed": 7, "topics": ["losses"]},
@@ -60,19 +60,20 @@ KILLED_SCRIPT = textwrap.dedent("""
     store.set_position(s.id, 2)
     store.save_draft(s.id, 2, {"a": "0.25"})
     print("answered", flush=True)
-    time.sleep(60)
+    sys.stdin.read()  # wait to be killed; no fixed wait, and ends with a parent that went away
 """)
 
 
 def test_answers_survive_sigkill(tmp_path):
     proc = subprocess.Popen([sys.executable, "-c", KILLED_SCRIPT, str(tmp_path)], cwd=ROOT,
-                            stdout=subprocess.PIPE, text=True)
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         assert proc.stdout.readline().strip() == "answered"
     finally:
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=10)
         proc.stdout.close()
+        proc.stdin.close()
     assert proc.returncode == -signal.SIGKILL
     with open_store(tmp_path) as store:
         attempts = store.attempts()

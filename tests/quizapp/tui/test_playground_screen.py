@@ -49,12 +49,20 @@ def drive(scenario, size=(80, 24), settings: Settings | None = None) -> None:
     asyncio.run(main())
 
 
-async def until(pilot, condition, timeout: float = 10.0) -> None:
-    """Let the app run until ``condition()`` holds (a worker thread is doing the work)."""
-    deadline = time.monotonic() + timeout
+async def until(pilot, condition, hang_after: float = 120.0) -> None:
+    """Let the app run until ``condition()`` holds (a worker thread is doing the work).
+
+    ``hang_after`` only turns a hang into a failure; it is no speed target (those are in
+    benchmarks/bench_playground.py), so it is far beyond what a loaded machine takes."""
+    deadline = time.monotonic() + hang_after
     while not condition():
-        assert time.monotonic() < deadline, "timed out"
+        assert time.monotonic() < deadline, "hung: the condition never came true"
         await pilot.pause(0.02)
+
+
+def training_stopped(screen) -> bool:
+    """No training worker of the screen is running (a paused or reset run can step no more)."""
+    return not any(w.group == "pg-train" and not w.is_finished for w in screen.app.workers)
 
 
 def stats_text(screen) -> str:
@@ -72,9 +80,9 @@ def test_train_pause_step_and_reset(home):
         await pilot.press("space")
         assert not screen.running
         paused_at = session.state.step
-        await asyncio.sleep(0.3)  # a worker that had not stopped would step on meanwhile
+        await until(pilot, lambda: training_stopped(screen))  # the worker has ended...
         await pilot.pause()
-        assert session.state.step == paused_at
+        assert session.state.step == paused_at  # ...without stepping past the pause
         assert f"step {paused_at}" in stats_text(screen)
         assert str(screen.query_one("#pg-train", Button).label) == "▶ Train"
         await pilot.press("s")
@@ -83,7 +91,7 @@ def test_train_pause_step_and_reset(home):
         await until(pilot, lambda: session.state.step > paused_at + 10)
         await pilot.press("r")  # reset while training: step 0, and it stays there
         assert not screen.running
-        await asyncio.sleep(0.2)
+        await until(pilot, lambda: training_stopped(screen))
         await pilot.pause()
         state = session.state
         assert (state.step, len(state.train_losses)) == (0, 1)
@@ -113,23 +121,27 @@ def test_a_diverging_run_stops_by_itself_and_says_why(home):
 
 
 def test_the_ui_keeps_redrawing_while_it_trains(home):
-    """Training is off the event loop: the field goes on being redrawn on the timer (the target is
-    10 frames a second; a loop blocked by training would draw about none)."""
+    """Training is off the event loop: the field goes on being redrawn on the timer while the
+    worker trains, frame after frame, each showing a later step (a loop blocked by training would
+    draw none until it stopped, and this run never stops by itself). The rates, 10 frames a second
+    and 50 steps a second, are measured in benchmarks/bench_playground.py."""
     settings = Settings(dataset="spiral", hidden=(8, 8), points=200)
 
     async def scenario(pilot, screen):
         field = screen.query_one(BoundaryView)
         await pilot.press("space")
         await until(pilot, lambda: screen.session.state.step > 0)
-        frames, steps, start = field.frames, screen.session.state.step, time.perf_counter()
-        await asyncio.sleep(1.5)
-        elapsed = time.perf_counter() - start
-        fps = (field.frames - frames) / elapsed
-        sps = (screen.session.state.step - steps) / elapsed
+        seen = [(field.frames, screen.session.state.step)]
+
+        def drawn_a_later_step() -> bool:
+            now = (field.frames, screen.session.state.step)
+            if now[0] > seen[-1][0] and now[1] > seen[-1][1]:
+                seen.append(now)
+            return len(seen) > 5
+
+        await until(pilot, drawn_a_later_step)
+        assert screen.running  # five new frames of five later steps, all while it trained
         await pilot.press("space")
-        print(f"\nplayground 2-8-8-1 on 200 points at 120x40: {fps:.1f} frames/s, {sps:.0f} steps/s")
-        assert fps >= 4
-        assert sps >= 50
 
     drive(scenario, size=(120, 40), settings=settings)
 
@@ -216,7 +228,7 @@ def test_settings_on_the_form_start_over_and_bad_ones_are_named(home):
 def test_a_question_is_answered_and_its_run_replayed(home):
     async def scenario(pilot, screen):
         await pilot.press("q")
-        await until(pilot, lambda: isinstance(pilot.app.screen, QuestionDialog), timeout=30)
+        await until(pilot, lambda: isinstance(pilot.app.screen, QuestionDialog))
         dialog = pilot.app.screen
         q = dialog.question
         assert q.kind == "xor-no-hidden"  # the question about what is on screen comes first
