@@ -13,6 +13,8 @@ import os
 import sys
 from collections.abc import Sequence
 
+from quizapp.errors import UsageError
+
 COMMAND_MODULES = (
     "listing",  # list, show
     "solving",  # solve, check, grad
@@ -21,10 +23,6 @@ COMMAND_MODULES = (
     "progress",  # stats, export-progress
     "playground",
 )
-
-
-class UsageError(Exception):
-    """Bad usage or bad input: printed on stderr, exit code 2."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -115,8 +113,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    # Run as `python -m quizapp.cli` this file is `__main__`; the commands raise the UsageError of
-    # `quizapp.cli`, so dispatch through that module rather than this copy.
-    from quizapp.cli import main as _main
-
-    sys.exit(_main())
+    sys.exit(main())  # UsageError lives in quizapp.errors, so this copy of the module catches it too

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from quizapp.cli import UsageError
+from quizapp.errors import UsageError
 
 # quizapp.export.FORMATS, repeated so that building the parser imports nothing heavy (a test checks they agree)
 FORMATS = ("md", "tex", "moodle", "gift", "anki", "json", "csv")

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from quizapp.cli import UsageError
+from quizapp.errors import UsageError
 
 
 def add_parser(sub: Any) -> None:

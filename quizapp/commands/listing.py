@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from quizapp.cli import UsageError
+from quizapp.errors import UsageError
 
 
 def add_parser(sub: Any) -> None:

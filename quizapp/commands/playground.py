@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from quizapp.errors import UsageError
+
 DEFAULT_STEPS = 500
 
 
@@ -41,8 +43,6 @@ def add_parser(subparsers: Any) -> None:
 
 
 def _hidden(text: str) -> tuple[int, ...]:
-    from quizapp.cli import UsageError
-
     text = text.strip()
     if text in ("", "0"):
         return ()
@@ -53,7 +53,6 @@ def _hidden(text: str) -> tuple[int, ...]:
 
 
 def _settings(args: argparse.Namespace) -> Any:
-    from quizapp.cli import UsageError
     from quizapp.playground.session import Settings
 
     if args.steps < 0:

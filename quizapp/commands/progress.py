@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from quizapp.cli import UsageError
+from quizapp.errors import UsageError
 
 FORMATS = ("json", "csv")
 

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import IO, Any
 
-from quizapp.cli import UsageError
+from quizapp.errors import UsageError
 
 EXIT_OK, EXIT_WRONG, EXIT_USAGE = 0, 1, 2
 
