@@ -29,6 +29,7 @@ SOLVER_MODULES = (
     "solvers.knn",
     "solvers.linear",
     "solvers.symbolic",
+    "solvers.symbolic_graph",
     "solvers.backprop",
     "solvers.encoding",
 )

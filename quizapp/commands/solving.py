@@ -33,6 +33,8 @@ def add_parser(sub: Any) -> None:
                                    "An expression that starts with '-' goes after '--'.")
     p.add_argument("expr", help='the expression, e.g. "(x + y) * z"')
     p.add_argument("--at", action="append", default=[], metavar="NAME=VALUE", help="a variable's value (repeatable)")
+    p.add_argument("--symbolic", action="store_true",
+                   help="every derivative as a simplified formula instead of a number (no --at)")
     p.add_argument("--json", action="store_true", help="one JSON document (see docs/cli.md)")
     p.set_defaults(func=run)
 
@@ -302,6 +304,8 @@ def print_report(graded: list[Any], errors: int, stream: IO[str] | None = None) 
 
 
 def _grad(args: argparse.Namespace) -> int:
+    if args.symbolic:
+        return _grad_symbolic(args)
     from quizapp import output
     from quizapp.answers import parse_number
     from quizapp.grading.graph import backprop
@@ -326,6 +330,28 @@ def _grad(args: argparse.Namespace) -> int:
             for n in result.nodes]
     output.table(("node", "op", "inputs", "value", "local ∂node/∂input", "upstream ∂f/∂node",
                   "gradient ∂f/∂input"), rows, "Graph, inputs first")
+    return EXIT_OK
+
+
+def _grad_symbolic(args: argparse.Namespace) -> int:
+    from quizapp import output
+    from solvers.symbolic_graph import symbolic_backprop
+
+    if args.at:
+        raise UsageError("grad --symbolic works on formulas: leave out --at (or drop --symbolic for numbers)")
+    with _bad_input():
+        result = symbolic_backprop(args.expr)
+    if args.json:
+        output.print_json(result.to_dict())
+        return EXIT_OK
+    output.say(f"f = {output.escape(args.expr)}")
+    output.say(f"value: {output.escape(result.value)}")
+    for name, g in result.grads.items():
+        output.say(f"∂f/∂{name} = {output.escape(g)}")
+    rows = [(n.name, n.op, ", ".join(n.inputs), n.value, "; ".join(n.local), n.upstream, "; ".join(n.downstream))
+            for n in result.nodes]
+    output.table(("node", "op", "inputs", "value", "local ∂node/∂input", "upstream ∂f/∂node",
+                  "gradient ∂f/∂input"), rows, "Graph, inputs first (formulas)")
     return EXIT_OK
 
 
