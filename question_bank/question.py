@@ -10,10 +10,10 @@ from typing import Any
 
 import numpy as np
 
-from question_bank import render, sampler, solving
+from question_bank import judging, render, sampler, solving
 from question_bank.loader import TemplateError
 from question_bank.schema import Misconception, Option, PartSpec, Template
-from question_bank.tolerance import close, is_finite
+from question_bank.tolerance import is_finite
 from solvers.steps import Solution, to_jsonable
 
 
@@ -43,6 +43,40 @@ class Question:
     params: dict[str, Any]
     solution: Solution
     expected: dict[str, Any]  # part name -> the right answer, in the part's type
+    typed: bool = False  # some numbers were typed by a person rather than drawn
+
+    @cached_property
+    def judgement(self) -> judging.Judgement:
+        """The stated precision and the accepted band of every numeric answer (conventions.md)."""
+        return judging.judge(self.template, self.params, self.solution, typed=self.typed)
+
+    def sigfigs(self, name: str | None = None) -> int:
+        """The precision this question grades, in significant figures (the same for every part)."""
+        return self.judgement.sigfigs
+
+    def band(self, name: str) -> Any:
+        """The accepted half-width of a numeric part or step, per entry (a float for a number); None when
+        ``name`` is not numeric."""
+        band = self.judgement.band(name)
+        if band is None:
+            return None
+        return float(band) if band.ndim == 0 else band
+
+    def precision_text(self) -> str:
+        """How the question states its precision, e.g. 'Give numbers to 3 significant figures.'"""
+        if not self.judgement.bands:
+            return ""
+        return judging.precision_text(self.sigfigs())
+
+    def precision_problem(self) -> str | None:
+        """For numbers a person typed: why even the stated precision cannot tell a part from a non-answer."""
+        clash = self.judgement.clash
+        if clash is None:
+            return None
+        name, candidate = clash
+        label = self.label(self.template.part(name))
+        return (f"With these numbers, {label} cannot be told apart from {judging.describe(candidate)} even at "
+                f"{self.sigfigs()} significant figures: give more digits, or choose numbers further apart.")
 
     @property
     def id(self) -> str:
@@ -114,8 +148,7 @@ class Question:
             return MisconceptionAnswer(m, error=str(exc))
         distinct = {}
         for name, value in got.items():
-            part = self.template.part(name)
-            distinct[name] = is_finite(part, value) and not close(part, value, self.expected[name])
+            distinct[name] = is_finite(self.template.part(name), value) and not _same(value, self.expected[name])
         return MisconceptionAnswer(m, got, distinct)
 
     # -- hints and text --------------------------------------------------------------------
@@ -143,6 +176,8 @@ class Question:
                 lines.append(f"({string.ascii_lowercase[i]}) {self.part_text(part)}")
         elif self.parts[0].type == "choice" and self.parts[0].options:
             lines += [f"  {letter}) {opt.text}" for letter, opt in self.options(self.parts[0])]
+        if self.precision_text():  # every question states the precision it grades (conventions.md)
+            lines += ["", self.precision_text()]
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
@@ -155,6 +190,13 @@ class Question:
             "text": self.text(),
             "expected": {k: to_jsonable(v) for k, v in self.expected.items()},
         }
+
+
+def _same(value: Any, ref: Any) -> bool:
+    try:
+        return judging.same(value, ref)
+    except (TypeError, ValueError):  # words or choices
+        return str(value) == str(ref)
 
 
 def _hand_reason(template: Template, expected: Mapping[str, Any]) -> str | None:
@@ -188,14 +230,27 @@ def instantiate(template: Template, seed: int | str, params: Mapping[str, Any] |
         sol, expected = _solve(template, drawn)
         bad = next((p.name for p in template.parts if not is_finite(p, expected[p.name])), None)
         if bad is not None:
-            return f"answer {bad} is not finite", (sol, expected)
+            return f"answer {bad} is not finite", Question(template, seed, drawn, sol, expected, typed=typed)
         reason = _hand_reason(template, expected)
+        question = Question(template, seed, drawn, sol, expected, typed=typed)
         if reason is None and template.require_distinct:
-            reason = _indistinct(Question(template, seed, drawn, sol, expected))
-        return reason, (sol, expected)
+            reason = _indistinct(question)
+        if reason is None:
+            reason = _inseparable(question)
+        return reason, question
 
-    drawn, (solution, expected) = sampler.sample(template, seed, params, accept)
-    return Question(template, seed, drawn, solution, expected)
+    typed = bool(params)
+    _, question = sampler.sample(template, seed, params, accept)
+    return question
+
+
+def _inseparable(q: Question) -> str | None:
+    """Why a drawn question must be drawn again: a band that holds a non-answer (conventions.md)."""
+    clash = q.judgement.clash
+    if clash is None or q.typed:
+        return None
+    name, candidate = clash
+    return f"separation ({name} cannot be told from {candidate.id} at {q.sigfigs()} significant figures)"
 
 
 def _solve(template: Template, params: Mapping[str, Any]) -> tuple[Solution, dict[str, Any]]:

@@ -2,9 +2,11 @@
 
 A *target* is anything a student may answer: a part of the question, or an intermediate step of
 its solution (a value the solver recorded, such as Adam's ``m_hat`` or a graph node). Numbers,
-vectors and matrices are compared entry by entry with the part's tolerance
-(question_bank.tolerance), and an answer that rounds correctly to the significant figures a part
-asks for is always accepted, whatever the tolerance says.
+vectors and matrices are compared entry by entry with the question's band
+(question_bank.judging): what honest work at the stated precision explains, every intermediate
+rounded and reused, plus the final rounding. The same band serves any reference value (the right
+answer, what the student's own earlier answers imply, a named mistake's answer): the rounding
+carried from intermediates stays, the final rounding is that of the reference.
 """
 
 from __future__ import annotations
@@ -16,9 +18,9 @@ from typing import Any
 
 import numpy as np
 
+from question_bank import judging
 from question_bank.question import Question
 from question_bank.schema import PartSpec
-from question_bank.tolerance import close
 from quizapp import answers
 
 NUMERIC = ("number", "vector", "matrix")
@@ -35,6 +37,17 @@ class Target:
     step: str | None  # the solution step it stands for (error carried forward overrides it)
     order: int  # position in the solution: earlier answers are carried into later ones
     part: bool  # an answer part (counts for the score) rather than an intermediate step
+    carried: Any = 0.0  # rounding error honest work carries into this answer (per entry; 0 when none)
+    figures: int = judging.DEFAULT_SIGFIGS  # the stated precision
+    given: Any = None  # the value this part updates (an optimizer's w): judged on its change too
+
+    def band(self, ref: Any) -> np.ndarray:
+        """The accepted half-width around ``ref``, entry by entry."""
+        carried = np.asarray(self.carried, dtype=np.float64)
+        shape = np.shape(ref)
+        if carried.shape != shape:  # a transposed or reshaped reference: the largest carried error, everywhere
+            carried = np.full(shape, float(np.max(carried)) if carried.size else 0.0)
+        return judging.band_around(ref, carried, self.figures)
 
 
 def step_kind(value: Any) -> str:
@@ -67,8 +80,19 @@ def read(target: Target, text: str, question: Question) -> Any:
             raise answers.AnswerError("empty answer")
         return " ".join(text.split())
     if kind == "number":
-        return answers.parse_number(text, allow_percent=getattr(target.spec, "percent", False))
+        return answers.parse_number(text, allow_percent=target.spec.percent)
+    if kind == "vector" and target.spec.percent and "%" in text:
+        return _percentages(text)
     return answers.parse_answer(text, kind)
+
+
+def _percentages(text: str) -> Any:
+    """A vector of probabilities written as percentages ("11.4% 4.2% 84.4%"): every entry or none."""
+    values = answers.parse_vector(text.replace("%", " "))
+    if text.count("%") != values.size:
+        raise answers.AnswerError("give every entry as a percentage, or none: "
+                                  f"{text.count('%')} of {values.size} entries have '%'", None, text)
+    return values / 100.0
 
 
 def _read_choice(target: Target, text: str, question: Question) -> str:
@@ -126,9 +150,7 @@ def accepts(target: Target, value: Any, ref: Any) -> bool:
     if kind in NUMERIC:
         if np.shape(value) != np.shape(ref):
             return False
-        if close(target.spec, value, ref):
-            return True
-        return target.spec.sigfigs is not None and rounds_correctly(value, ref, target.spec.sigfigs)
+        return judging.inside(value, ref, target.band(ref)) and _changes_like(target, value, ref)
     if kind == "integer":
         return _as_int(value) == _as_int(ref)
     if kind == "expression":
@@ -136,6 +158,26 @@ def accepts(target: Target, value: Any, ref: Any) -> bool:
     if kind == "choice" and target.spec.options:
         return str(value) == str(ref)
     return _words(value) == _words(ref)
+
+
+def _changes_like(target: Target, value: Any, ref: Any) -> bool:
+    """An update is judged on its change too: every entry that should move moves, and the right way."""
+    if target.given is None or np.shape(target.given) != np.shape(ref):
+        return True
+    given = np.asarray(target.given, dtype=np.float64)
+    want = np.sign(np.asarray(ref, dtype=np.float64) - given)
+    got = np.sign(np.asarray(value, dtype=np.float64) - given)
+    moves = np.abs(np.asarray(ref, dtype=np.float64) - given) > judging.slack(given)
+    return bool(np.all(got[moves] == want[moves]))
+
+
+def distance(target: Target, value: Any, ref: Any) -> float:
+    """How far ``value`` is from ``ref``, in bands (the nearer explanation wins: conventions.md rule 4)."""
+    a = np.asarray(value, dtype=np.float64)
+    b = np.asarray(ref, dtype=np.float64)
+    if a.shape != b.shape:
+        return math.inf
+    return float(np.sqrt(np.sum(((a - b) / target.band(b)) ** 2)))
 
 
 def _as_int(value: Any) -> int | None:
@@ -159,23 +201,4 @@ def _same_formula(value: Any, ref: Any) -> bool:
 
 def round_sig(x: float, figures: int) -> float:
     """``x`` rounded to ``figures`` significant figures."""
-    if x == 0 or not math.isfinite(x):
-        return x
-    return round(x, figures - 1 - math.floor(math.log10(abs(x))))
-
-
-def rounds_correctly(value: Any, ref: Any, figures: int) -> bool:
-    """Whether every entry of ``value`` is ``ref`` correctly rounded to ``figures`` significant figures
-    or more (a student who gives more correct digits than asked is right too)."""
-    got = np.ravel(np.asarray(value, dtype=np.float64))
-    want = np.ravel(np.asarray(ref, dtype=np.float64))
-    return got.shape == want.shape and all(_rounds_to(a, r, figures) for a, r in zip(got, want))
-
-
-def _rounds_to(a: float, r: float, figures: int) -> bool:
-    # A reference a hair away from a rounding tie (0.7315 stored as 0.73149999...) may round either way.
-    for k in range(figures, 17):
-        candidates = {round_sig(r * (1 + s), k) for s in (0.0, 1e-12, -1e-12)}
-        if any(math.isclose(a, c, rel_tol=1e-12, abs_tol=1e-300) for c in candidates):
-            return True
-    return False
+    return judging.round_sig(x, figures)

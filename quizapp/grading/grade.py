@@ -34,21 +34,27 @@ class GradingError(ValueError):
 def targets(question: Question) -> dict[str, Target]:
     """Everything a student may answer, by name: the solution's steps, then the parts over them."""
     steps = question.solution.steps
+    judgement = question.judgement
+    carried = judgement.propagated
+    figures = judgement.sigfigs
     out: dict[str, Target] = {}
     for i, s in enumerate(steps):
         if s.name not in out:
             kind = step_kind(s.value)
-            out[s.name] = Target(s.name, s.label, kind, _step_spec(question, s.name, kind), s.name, i, False)
+            out[s.name] = Target(s.name, s.label, kind, _step_spec(question, s.name, kind), s.name, i, False,
+                                 carried.get(s.name, 0.0), figures)
     step_names = {s.name: i for i, s in reversed(list(enumerate(steps)))}
     for j, p in enumerate(question.parts):
         step = next((k for k in (p.answer_key, p.name) if k in step_names), None)
         order = step_names[step] if step else len(steps) + j
-        out[p.name] = Target(p.name, question.label(p), p.type, p, step, order, True)
+        given = next((c.value for c in judgement.candidates.get(p.name, ()) if c.id == "unchanged"), None)
+        out[p.name] = Target(p.name, question.label(p), p.type, p, step, order, True,
+                             carried.get(p.name, 0.0), figures, given)
     return out
 
 
 def _step_spec(question: Question, name: str, kind: str) -> PartSpec:
-    # A step that is also a part's answer is held to that part's tolerance.
+    # A step that is also a part's answer is read as that part is (percentages, options).
     spec = next((p for p in question.parts if p.answer_key == name), None)
     return replace(spec, name=name, type=kind) if spec else PartSpec(name=name, type=kind)
 
@@ -56,6 +62,7 @@ def _step_spec(question: Question, name: str, kind: str) -> PartSpec:
 def grade(question: Question, answers: Mapping[str, str]) -> GradeResult:
     """Grade ``answers`` (name -> the text the student wrote) for ``question``; pure, no I/O.
 
+    A blank or unreadable answer is handed back, not graded (``PartResult.handed_back``).
     Raises GradingError when an answer names neither a part nor a step of the solution.
     """
     known = targets(question)
@@ -77,26 +84,30 @@ class _Grading:
     def __init__(self, question: Question, known: dict[str, Target]) -> None:
         self.question = question
         self.known = known
-        self.diagnoser = Diagnoser(question)
+        self.diagnoser = Diagnoser(question, known)
         self._implied: dict[tuple[str, ...], tuple[Any, dict[str, Any]] | None] = {}
+        self._values: dict[str, Any] = {}  # each readable answer as read (formulas as trees)
 
     def run(self, answers: Mapping[str, str]) -> GradeResult:
         order = sorted(answers, key=lambda n: (self.known[n].order, not self.known[n].part))
+        results = {name: self._read(self.known[name], answers[name]) for name in order}
+        self.diagnoser.sheet(self._values)
         overrides: dict[str, Any] = {}
-        results: dict[str, PartResult] = {}
         slipped = False  # an earlier answer was wrong
         for name in order:
-            target = self.known[name]
-            result, value = self._judge(target, answers[name], overrides, slipped)
-            results[name] = result
-            if value is not None and target.step and target.kind in (*NUMERIC, "integer"):
-                overrides[target.step] = value
+            target, result = self.known[name], results[name]
+            if result.unreadable:
+                continue
+            self._judge(target, result, overrides, slipped)
+            if target.step and target.kind in (*NUMERIC, "integer") and name in self._values:
+                overrides[target.step] = self._values[name]
             slipped = slipped or not result.correct
-        first = next((n for n in order if not results[n].correct), None)
+        first = next((n for n in order if results[n].status == "wrong"), None)
         q = self.question
         parts = {p.name: results.get(p.name) or self._unanswered(self.known[p.name]) for p in q.parts}
         steps = {n: results[n] for n in order if not self.known[n].part}
-        return GradeResult(q.template.id, q.seed, dict(q.params), parts, steps, first, order)
+        return GradeResult(q.template.id, q.seed, dict(q.params), parts, steps, first, order,
+                           q.precision_text(), q.precision_problem() or "")
 
     def _expected(self, target: Target) -> Any:
         if target.part:
@@ -106,33 +117,43 @@ class _Grading:
     def _unanswered(self, target: Target) -> PartResult:
         return PartResult(target.name, target.label, False, self._expected(target), message="not answered")
 
-    def _judge(self, target: Target, text: str, overrides: Mapping[str, Any],
-               slipped: bool) -> tuple[PartResult, Any]:
-        """The verdict on one answer, and the value to carry into later answers (None: do not)."""
+    def _read(self, target: Target, text: str) -> PartResult:
+        """The answer as read; an unreadable one is marked and keeps the reason (it is handed back)."""
         expected = self._expected(target)
         result = PartResult(target.name, target.label, False, expected, text=text, is_step=not target.part)
         try:
             value = read(target, text, self.question)
         except READ_ERRORS as exc:
-            result.message = str(exc)
-            return result, None
+            result.message, result.unreadable = str(exc), True
+            return result
         result.given = _shown(target, value)
+        self._values[target.name] = value
         problem = shape_problem(target, value, expected)
         if problem:
-            result.message = problem
-            return result, None
+            result.diagnosis = self.diagnoser.reshaped(target, value, expected)
+            result.message, result.unreadable = problem, result.diagnosis is None
+            del self._values[target.name]  # a value of another shape is never carried into later parts
+        return result
+
+    def _judge(self, target: Target, result: PartResult, overrides: Mapping[str, Any], slipped: bool) -> None:
+        """The verdict on one readable answer, written into ``result``."""
+        if result.message:  # a named wrong shape (a transposed matrix): wrong, already diagnosed
+            return
+        value, expected = self._values[target.name], result.expected
         implied = self._implied_value(target, overrides) if overrides else None
         if implied is not None and (accepts(target, implied, expected) or _shape_differs(target, implied, expected)):
             implied = None  # the earlier answers change nothing here
         result.implied = implied
         if accepts(target, value, expected):
-            result.correct = True
+            # The nearer explanation wins: an answer closer to a named mistake is that mistake.
+            result.diagnosis = self.diagnoser.nearer(target, value, expected)
+            result.correct = result.diagnosis is None
         elif implied is not None and accepts(target, value, implied):
-            result.correct = True
-            result.carried_forward = slipped
+            result.diagnosis = self.diagnoser.nearer(target, value, implied, overrides)
+            result.correct = result.diagnosis is None
+            result.carried_forward = result.correct and slipped
         else:
             result.diagnosis = self.diagnoser.diagnose(target, value, expected, implied, overrides)
-        return result, value
 
     def _implied_value(self, target: Target, overrides: Mapping[str, Any]) -> Any:
         """What the student's earlier answers imply for ``target`` (None when it cannot be computed)."""

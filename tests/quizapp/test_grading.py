@@ -277,9 +277,11 @@ def test_sigmoid_neuron_of_the_seed_checks_to_three_significant_figures(bank):
 
 @pytest.mark.parametrize(("text", "ok"), [
     ("0.731", True), ("0.7311", True), ("0.73106", True), ("1/(1+e^-1)", True), ("sigmoid(1)", True),
-    ("0.73", False), ("0.732", False), ("0.7312", False),
+    ("0.7312", True), ("0.73", False), ("0.732", False), ("0.7316", False),
 ])
 def test_significant_figures_rounding_is_never_rejected(text, ok):
+    # σ(1) = 0.7310586: at 3 significant figures honest work lands within half a unit (0.0005) of it;
+    # 0.7316 is 0.00054 away, 0.732 is 0.00094 away, 0.73 (2 figures) 0.00106 away.
     q = instantiate(load_template(DATA / "test-sigfigs.yaml"), 0)
     assert q.expected["p"] == pytest.approx(1 / (1 + math.exp(-1)), rel=1e-12)
     assert grade(q, {"p": text}).parts["p"].correct is ok
