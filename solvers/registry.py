@@ -23,6 +23,7 @@ SOLVER_MODULES = (
     "solvers.activations",
     "solvers.losses",
     "solvers.optim",
+    "solvers.optim_runs",
     "solvers.schedules",
     "solvers.norm",
     "solvers.regularization",

@@ -21,6 +21,8 @@ def add_parser(sub: Any) -> None:
     p = sub.add_parser("solve", help="solve a question step by step",
                        description="Solve a question step by step (parameters not set are drawn from the seed).")
     _question_args(p)
+    p.add_argument("--steps", type=int, metavar="K",
+                   help="run length for a multi-step template (its n_steps), e.g. 20 for a published run")
     p.set_defaults(func=run)
     p = sub.add_parser("check", help="check hand-worked answers",
                        description="Check answers (any part, or any intermediate step) to a question.")
@@ -120,12 +122,28 @@ def _solve(args: argparse.Namespace) -> int:
     from quizapp import output
 
     bank = load(args)
-    question = instantiate(bank, args.template, args.seed, _assignments(args.set, "--set"))
+    params = _with_steps(bank, args, _assignments(args.set, "--set"))
+    question = instantiate(bank, args.template, args.seed, params)
     if args.json:
         output.print_json(solve_dict(question))
         return EXIT_OK
     print_solution(question)
     return EXIT_OK
+
+
+def _with_steps(bank: Any, args: argparse.Namespace, params: dict[str, str]) -> dict[str, str]:
+    """``--steps K`` as the template's run length ``n_steps`` (the worked solution shows every step)."""
+    if args.steps is None:
+        return params
+    template = template_of(bank, args.template)
+    if "n_steps" not in {p.name for p in template.params}:
+        raise UsageError(f"--steps: {template.id} is not a multi-step template (no n_steps parameter); "
+                         "try optimizer-three-steps")
+    if "n_steps" in params:
+        raise UsageError("give the run length once: --steps K or --set n_steps=K")
+    if not 1 <= args.steps <= 50:
+        raise UsageError(f"--steps must be from 1 to 50, got {args.steps}")
+    return {**params, "n_steps": str(args.steps)}
 
 
 def print_solution(question: Any, stream: IO[str] | None = None) -> None:
