@@ -569,8 +569,8 @@ def _part(ctx: _Ctx, raw: MarkedDict, field: str, names: list[str], earlier: lis
             raise ctx.error(raw, "depends_on", f"{field}.depends_on", f"{d!r} is not an earlier part")
     sigfigs = raw.get("sigfigs")
     percent = _bool(ctx, raw, "percent", f"{field}.percent", False)
-    if percent and ptype != "number":
-        raise ctx.error(raw, "percent", f"{field}.percent", "only a number part can accept percentages")
+    if percent and ptype not in ("number", "vector"):
+        raise ctx.error(raw, "percent", f"{field}.percent", "only a number or vector part can accept percentages")
     options = _options(ctx, raw, field, ptype, concept)
     label = raw.get("label", "")
     if label:
