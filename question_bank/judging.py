@@ -210,6 +210,29 @@ def inside(value: Any, ref: Any, band: np.ndarray) -> bool:
     return bool(np.all(np.abs(a - b) <= band))
 
 
+def fit(value: Any, shape: tuple[int, ...]) -> np.ndarray | None:
+    """``value`` in ``shape`` when a student filling that table would write it so: as it is, or one
+    statistic per row (or column) repeated along the other axis. None when it does not fit."""
+    arr = np.asarray(value, dtype=np.float64)
+    if arr.shape == tuple(shape):
+        return arr
+    if arr.ndim == 1 and len(shape) == 2:
+        if arr.shape[0] == shape[0]:
+            return np.broadcast_to(arr[:, None], shape).copy()
+        if arr.shape[0] == shape[1]:
+            return np.broadcast_to(arr[None, :], shape).copy()
+    return None
+
+
+def can_fire(kind: str, value: Any, shape: tuple[int, ...]) -> bool:
+    """Whether a student can write ``value`` as an answer of ``kind`` (shape ``shape``): the same
+    number of dimensions (another length is read, then named), or a table it fills (:func:`fit`)."""
+    ndim = {"number": 0, "vector": 1, "matrix": 2}.get(kind)
+    if ndim is None:
+        return True
+    return np.ndim(value) == ndim or fit(value, shape) is not None
+
+
 def same(value: Any, ref: Any) -> bool:
     """The same answer up to float noise."""
     a = np.asarray(value, dtype=np.float64)

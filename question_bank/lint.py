@@ -5,9 +5,13 @@ every misconception's solver exist and receive the arguments they require, and t
 each sample, solve and render without error (every answer finite, every placeholder of the prompt,
 conventions, part labels and hints filled).
 
-Misconceptions must be recognisable. The rule: over the seeds where a misconception applies (its
+Separation (conventions.md, "Numeric answers"): instantiating a seed already draws again until no
+band holds a named mistake's answer, the unchanged given value, the previous state or zero; a
+template where no draw separates fails here, naming the seed and the part.
+
+Misconceptions must be able to fire. The rule: over the seeds where a misconception applies (its
 solver accepts the arguments; for example "derivative of the input" applies to sigmoid and tanh
-only), its answer must differ from the right one by more than the part's tolerance on at least
+only), its answer must have the part's shape and differ from the right one on at least
 :data:`MIN_DISTINCT_SHARE` (80 %) of them, and it must apply to at least one seed. Otherwise a
 student who made that mistake would too often be told they were right, or the diagnosis would
 never fire. A template can make it 100 % with ``require_distinct``.
@@ -26,7 +30,7 @@ from question_bank.question import instantiate
 from question_bank.schema import Template
 from solvers import registry
 
-SEEDS = 200
+SEEDS = 500
 MIN_DISTINCT_SHARE = 0.8
 
 
@@ -159,11 +163,14 @@ def _misconception_issue(
     field = f"misconceptions[{index}]"
     if applies == 0:
         return _issue(template, field, f"{mid!r} never applies in {seeds} seeds (the solver says: {error})", line)
+    if distinct == 0:
+        return _issue(template, field, f"{mid!r} can never fire: in {applies} seeds its answer never has the "
+                      "part's shape or always equals the right one", line)
     if distinct < MIN_DISTINCT_SHARE * applies:
         return _issue(
             template,
             field,
-            f"{mid!r} gives the right answer (within tolerance) on "
+            f"{mid!r} gives the right answer (or one of another shape) on "
             f"{applies - distinct} of the {applies} seeds where it applies; "
             f"it must differ on at least {MIN_DISTINCT_SHARE:.0%}",
             line,

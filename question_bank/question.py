@@ -21,8 +21,9 @@ from solvers.steps import Solution, to_jsonable
 class MisconceptionAnswer:
     """What a misconception gives for this question's numbers.
 
-    ``answers`` holds the parts it changes; ``distinct`` says, per part, whether that answer is
-    outside the tolerance of the right one (only then can it be recognised). ``error`` is set
+    ``answers`` holds the parts it changes; ``distinct`` says, per part, whether that answer has the
+    part's shape and differs from the right one (the sampler keeps it outside the band, so it can be
+    recognised). ``error`` is set
     when the solver refused the misconception's arguments for these numbers.
     """
 
@@ -148,7 +149,10 @@ class Question:
             return MisconceptionAnswer(m, error=str(exc))
         distinct = {}
         for name, value in got.items():
-            distinct[name] = is_finite(self.template.part(name), value) and not _same(value, self.expected[name])
+            part, want = self.template.part(name), self.expected[name]
+            fits = judging.can_fire(part.type, value, np.shape(want))
+            distinct[name] = fits and is_finite(part, value) and (np.shape(value) != np.shape(want)
+                                                                   or not _same(value, want))
         return MisconceptionAnswer(m, got, distinct)
 
     # -- hints and text --------------------------------------------------------------------

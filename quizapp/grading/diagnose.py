@@ -107,7 +107,13 @@ class Diagnoser:
         return None if best is None else best[1]
 
     def reshaped(self, target: Target, value: Any, expected: Any) -> Diagnosis | None:
-        """A value of another shape that is still a known mistake: a transposed matrix."""
+        """A value of another shape that is still a known mistake: a named mistake whose answer has
+        that shape (per-example statistics where per-feature ones are asked), or a transposed matrix."""
+        if target.kind not in NUMERIC:
+            return None
+        for e in self._named(target, {}):
+            if np.shape(e.value) == np.shape(value) and judging.inside(value, e.value, target.band(e.value)):
+                return e.diagnosis
         if target.kind != "matrix" or np.ndim(value) != 2 or np.shape(value) != np.shape(expected)[::-1]:
             return None
         flipped = np.asarray(expected, dtype=np.float64).T
@@ -149,8 +155,15 @@ class Diagnoser:
             for given in ({}, overrides) if overrides else ({},):
                 values = self._misconception_values(m, given)
                 value = None if values is None else values.get(target.name if target.part else target.step or "")
-                if value is not None and np.shape(value) == np.shape(self._expected(target.name)):
-                    yield Explanation(Diagnosis(m.id, m.kind, self._message(m)), value, not given, m)
+                if value is None:
+                    continue
+                shape = np.shape(self._expected(target.name))
+                diagnosis = Diagnosis(m.id, m.kind, self._message(m))
+                if np.shape(value) != shape:  # another shape is read, then named (see reshaped)
+                    yield Explanation(diagnosis, value, not given, m)
+                filled = judging.fit(value, shape)
+                if filled is not None:
+                    yield Explanation(diagnosis, filled, not given, m)
 
     def _misconception_values(self, m: Misconception, overrides: Mapping[str, Any],
                               args: Mapping[str, Any] | None = None) -> Values | None:
