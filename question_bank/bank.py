@@ -52,7 +52,16 @@ def bank_paths(
 ) -> list[Path]:
     """The folders a bank is loaded from: built-in first, then ``--bank`` paths, then the env var."""
     paths = [BUILTIN] if builtin else []
-    return paths + [Path(p) for p in extra_paths] + [Path(p) for p in env_paths(environ)]
+    out: list[Path] = []
+    # The same folder given twice (--bank X with QUIZAPP_BANK=X) is read once, not reported as
+    # every template's duplicate of itself.
+    seen: set[Path] = set()
+    for path in paths + [Path(p) for p in extra_paths] + [Path(p) for p in env_paths(environ)]:
+        key = path.resolve()
+        if key not in seen:
+            seen.add(key)
+            out.append(path)
+    return out
 
 
 @dataclass
@@ -174,28 +183,35 @@ def load_bank(
     extra_paths: Iterable[str | Path] = (),
     environ: Mapping[str, str] | None = None,
     builtin: bool = True,
-    skip_broken: bool = False,
+    skip_broken: bool | None = None,
 ) -> Bank:
     """Built-in templates plus ``extra_paths`` and ``$QUIZAPP_BANK``.
 
-    The first broken file (or duplicate id) raises a TemplateError; with ``skip_broken`` it is
-    left out instead and its error kept in ``bank.errors``, so one bad file in a TA's folder does
-    not stop the app (``quizapp lint`` reports it).
+    A broken file (or duplicate id) in an added folder is left out and its error kept in
+    ``bank.errors``, so one bad file in a shared folder does not stop the app or every command
+    (callers report the errors; ``quizapp lint`` explains them). ``skip_broken=False`` raises the
+    first TemplateError instead; ``True`` also skips broken built-in files. A broken built-in
+    template is a bug in quizapp and raises by default.
     """
     bank = Bank()
+    seen: set[Path] = set()
     for folder in bank_paths(extra_paths, environ, builtin):
+        skip = (folder != BUILTIN) if skip_broken is None else skip_broken
         try:
             files = template_files(folder)
         except TemplateError as exc:
-            if not skip_broken:
+            if not skip:
                 raise
             bank.errors.append(exc)
             continue
         for path in files:
+            if path.resolve() in seen:  # a file inside two of the folders given
+                continue
+            seen.add(path.resolve())
             try:
                 bank.add(load_template(path))
             except TemplateError as exc:
-                if not skip_broken:
+                if not skip:
                     raise
                 bank.errors.append(exc)
     return bank

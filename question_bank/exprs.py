@@ -37,6 +37,17 @@ def _pow(base: Any, exp: Any) -> Any:
     return np.power(base, exp) if isinstance(base, np.ndarray) or isinstance(exp, np.ndarray) else base**exp
 
 
+MAX_REPEAT = 10_000  # entries a repeated list or text may have ("[1] * n")
+
+
+def _mul(a: Any, b: Any) -> Any:
+    # "[1] * 1000000000" would build a billion-entry list before anything could stop it.
+    for seq, times in ((a, b), (b, a)):
+        if isinstance(seq, (list, tuple, str)) and isinstance(times, int) and len(seq) * times > MAX_REPEAT:
+            raise ValueError(f"repeating a list or text {times:,} times gives more than {MAX_REPEAT:,} entries")
+    return operator.mul(a, b)
+
+
 def _count_distinct(x: Any) -> int:
     return int(np.unique(np.asarray(x)).size)
 
@@ -93,7 +104,7 @@ CONSTANTS: dict[str, Any] = {"pi": math.pi, "e": math.e, "True": True, "False": 
 _BINARY: dict[type, Callable[[Any, Any], Any]] = {
     ast.Add: operator.add,
     ast.Sub: operator.sub,
-    ast.Mult: operator.mul,
+    ast.Mult: _mul,
     ast.Div: operator.truediv,
     ast.Mod: operator.mod,
     ast.FloorDiv: operator.floordiv,
@@ -147,7 +158,7 @@ class Expr:
         try:
             return _eval(self.tree, scope)
         except Exception as exc:  # every failure of a template expression reads the same way
-            raise ValueError(f"expression {self.text!r} failed: {exc}") from None
+            raise ValueError(f"expression {self.text!r} failed: {exc or type(exc).__name__}") from None
 
 
 def _value(v: Any) -> Any:

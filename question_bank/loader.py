@@ -114,10 +114,57 @@ for _tag in ("set", "binary", "timestamp", "omap", "pairs"):
 _Loader.add_constructor(None, _refuse_tag)
 
 
+# A template is a few kilobytes written by a person; these bounds leave room a hundred times over
+# and stop size bombs before they cost memory: a huge file, a huge string, or YAML aliases that
+# expand a small file into millions of values (each alias counts as a copy of what it names).
+MAX_FILE_CHARS = 512 * 1024
+MAX_TEXT_CHARS = 20_000
+MAX_VALUES = 20_000
+
+
+def _check_size(root: yaml.Node) -> None:
+    """Refuse a document whose expanded size (aliases counted as copies) or any text is too large."""
+    count, stack = 0, [root]
+    while stack:
+        node = stack.pop()
+        count += 1
+        if count > MAX_VALUES:
+            raise yaml.MarkedYAMLError(
+                problem=f"more than {MAX_VALUES:,} values (YAML aliases count once per use): "
+                "a template is far smaller; write the values out instead of nesting aliases",
+                problem_mark=node.start_mark,
+            )
+        if isinstance(node, yaml.ScalarNode):
+            if len(node.value) > MAX_TEXT_CHARS:
+                raise yaml.MarkedYAMLError(
+                    problem=f"a text of {len(node.value):,} characters (the limit is {MAX_TEXT_CHARS:,})",
+                    problem_mark=node.start_mark,
+                )
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend(child for pair in node.value for child in pair)
+
+
+def _load(text: str) -> Any:
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _check_size(node)  # before constructing: construction itself is where a bomb would explode
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
 def load_yaml(text: str, file: str = "<string>") -> Any:
     """Parse ``text`` safely; mappings and sequences come back marked with their lines."""
+    if len(text) > MAX_FILE_CHARS:
+        raise TemplateError(f"the file has {len(text):,} characters; a template may have at most "
+                            f"{MAX_FILE_CHARS:,}", file)
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader subclass
+        return _load(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 0
@@ -132,6 +179,10 @@ def load_yaml(text: str, file: str = "<string>") -> Any:
 def load_yaml_file(path: str | Path) -> Any:
     path = Path(path)
     try:
+        size = path.stat().st_size
+        if size > 4 * MAX_FILE_CHARS:  # refused before reading it into memory
+            raise TemplateError(f"the file has {size:,} bytes; a template may have at most "
+                                f"{MAX_FILE_CHARS:,} characters", str(path))
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise TemplateError(f"cannot read the file: {exc}", str(path)) from None

@@ -7,6 +7,7 @@ so a broken template fails when it is loaded, not when a student meets it.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from typing import Any
@@ -30,6 +31,11 @@ from question_bank.schema import (
     Template,
 )
 
+# Bounds on what a template may ask for: far beyond any hand-worked question, small enough that a
+# typo (size: 100000000, low: -1e308, {lr:999999999f}) is refused at load time instead of hanging.
+MAX_ABS = 1e9  # a drawn range's bounds
+MAX_SIZE = 1000  # entries of one vector or matrix, items drawn by a sample
+MAX_FORMAT_NUMBER = 40  # width or precision in a placeholder's format spec
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 TOP_FIELDS = (
@@ -143,6 +149,8 @@ def _number(ctx: _Ctx, node: MarkedDict, key: str, field: str, default: float) -
     value = node.get(key, default)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ctx.error(node, key, field, f"expected a number, got {_kind(value)}")
+    if not math.isfinite(value) or value > MAX_ABS:
+        raise ctx.error(node, key, field, f"must be a finite number up to {MAX_ABS:g}, got {value}")
     if value < 0:
         raise ctx.error(node, key, field, f"must not be negative, got {value}")
     return float(value)
@@ -228,10 +236,33 @@ def _checked(ctx: _Ctx, node: Any, key: Any, field: str, text: str, names: list[
         used = render.placeholders(text)
     except ValueError as exc:
         raise ctx.error(node, key, field, str(exc)) from None
+    problem = _placeholder_problem(text)
+    if problem:
+        raise ctx.error(node, key, field, problem)
     unknown = [n for n in used if n not in names]
     if unknown:
         raise ctx.error(node, key, field, f"placeholder {{{unknown[0]}}} is not a parameter")
     return text
+
+
+# What is left after the real placeholders: text in braces such as Σ_{j≠y} is prose, but a name
+# followed by "." "!" "(" or "[" is a placeholder gone wrong ({lr.__class__}, {w[i]}).
+_BROKEN = re.compile(r"\{\s*[A-Za-z_]\w*\s*[.!(\[][^{}]*\}?")
+
+
+def _placeholder_problem(text: str) -> str | None:
+    """A brace that is not a placeholder (``{lr.__class__}`` would be shown as typed), or a format
+    spec so wide that filling it in would use gigabytes (``{lr:999999999f}``)."""
+    for m in render._TOKEN.finditer(text):
+        spec = m.group(3) or ""
+        if any(int(n) > MAX_FORMAT_NUMBER for n in re.findall(r"\d+", spec)):
+            return f"{m.group(0)}: a width or precision above {MAX_FORMAT_NUMBER} is not allowed"
+    rest = render._TOKEN.sub("", text)
+    stray = _BROKEN.search(rest)
+    if stray:
+        return (f"{stray.group(0)!r} is not a placeholder: write {{name}}, {{name[0]}} or {{name:.2f}} "
+                "with a parameter's name (attributes and calls are not allowed), and {{ or }} for a brace")
+    return None
 
 
 def _checked_text(ctx: _Ctx, node: MarkedDict, key: str, field: str, names: list[str]) -> str:
@@ -305,6 +336,8 @@ def _bound(ctx: _Ctx, raw: MarkedDict, key: str, field: str, earlier: list[str])
     if isinstance(value, bool):
         raise ctx.error(raw, key, f"{field}.{key}", "expected a number or an expression")
     if isinstance(value, (int, float)):
+        if not (math.isfinite(value) and abs(value) <= MAX_ABS):
+            raise ctx.error(raw, key, f"{field}.{key}", f"must be between -{MAX_ABS:g} and {MAX_ABS:g}, got {value}")
         return value
     return _expr(ctx, raw, key, f"{field}.{key}", value, earlier)
 
@@ -343,11 +376,20 @@ def _decimal_param(ctx: _Ctx, raw: MarkedDict, name: str, earlier: list[str], fi
 
 def _size(ctx: _Ctx, node: Any, key: Any, field: str, earlier: list[str]) -> Any:
     value = node[key]
-    if isinstance(value, bool) or (isinstance(value, int) and value < 1):
-        raise ctx.error(node, key, field, f"a size must be a whole number ≥ 1 or an expression, got {value!r}")
-    if isinstance(value, int):
-        return value
-    return _expr(ctx, node, key, field, value, earlier)
+    expr = None
+    if isinstance(value, (str, float)) and not isinstance(value, bool):
+        expr = _expr(ctx, node, key, field, value, earlier)
+        if expr.names:
+            return expr  # depends on other parameters: the sampler bounds it when it draws
+        try:  # a constant written as text ("-1", "2 * 3"): check it now, not when a student meets it
+            value = expr({})
+        except ValueError as exc:
+            raise ctx.error(node, key, field, str(exc)) from None
+    whole = isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+    if isinstance(value, bool) or not whole or not 1 <= value <= MAX_SIZE:
+        raise ctx.error(node, key, field, f"a size must be a whole number from 1 to {MAX_SIZE} or an "
+                        f"expression, got {node[key]!r}")
+    return int(value) if expr is None else expr
 
 
 def _array_param(
@@ -363,6 +405,8 @@ def _array_param(
         if not isinstance(dims, MarkedList) or len(dims) != 2:
             raise ctx.error(raw, "shape", f"{field}.shape", "expected [rows, columns]")
         shape = tuple(_size(ctx, dims, i, f"{field}.shape[{i}]", earlier) for i in range(2))
+        if all(isinstance(d, int) for d in shape) and shape[0] * shape[1] > MAX_SIZE:
+            raise ctx.error(raw, "shape", f"{field}.shape", f"{shape[0]}×{shape[1]} is more than {MAX_SIZE} entries")
     decimals = _int(ctx, raw, "decimals", f"{field}.decimals", default=0, low=0, high=6)
     ranged = _ranged(ctx, raw, field, earlier, decimals)
     distinct = _bool(ctx, raw, "distinct", f"{field}.distinct", False)

@@ -13,6 +13,7 @@ cannot be met the sampler fails with a :class:`TemplateError` naming the templat
 from __future__ import annotations
 
 import hashlib
+import math
 import random
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -22,6 +23,7 @@ import numpy as np
 from question_bank import constraints as named
 from question_bank.exprs import Expr
 from question_bank.loader import TemplateError
+from question_bank.parse import MAX_ABS, MAX_SIZE
 from question_bank.schema import Constraint, ParamSpec, Template
 
 PARAM_TRIES = 200  # redraws of one parameter that breaks its own condition
@@ -61,13 +63,33 @@ def _eval(template: Template, spec: ParamSpec, what: str, expr: Any, params: Map
         raise TemplateError(str(exc), template.source, spec.line, f"params.{spec.name}.{what}") from None
 
 
+def _finite(template: Template, spec: ParamSpec, what: str, value: Any) -> float:
+    """``value`` as a float within the bounds a template may use (an expression may compute anything)."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
+        number = math.inf
+    if not (math.isfinite(number) and abs(number) <= MAX_ABS):
+        raise TemplateError(f"{value!r:.60} is not a number from -{MAX_ABS:g} to {MAX_ABS:g}",
+                            template.source, spec.line, f"params.{spec.name}.{what}")
+    return number
+
+
 def _whole(template: Template, spec: ParamSpec, what: str, value: Any) -> int:
-    number = float(value)
+    number = _finite(template, spec, what, value)
     if not number.is_integer():
         raise TemplateError(
             f"expected a whole number, got {value}", template.source, spec.line, f"params.{spec.name}.{what}"
         )
     return int(number)
+
+
+def _size(template: Template, spec: ParamSpec, what: str, dims: list[int]) -> list[int]:
+    # A size computed from other parameters is bounded as a literal one is at load time.
+    if any(d < 0 for d in dims) or math.prod(dims) > MAX_SIZE:
+        raise TemplateError(f"size {'×'.join(map(str, dims))}: expected from 0 to {MAX_SIZE} entries",
+                            template.source, spec.line, f"params.{spec.name}.{what}")
+    return dims
 
 
 def _grid(rng: random.Random, low: float, high: float, decimals: int) -> float | int:
@@ -91,13 +113,14 @@ def _ok(spec: ParamSpec, value: Any) -> bool:
 def _draw_once(template: Template, spec: ParamSpec, rng: random.Random, params: Mapping[str, Any]) -> Any:
     kind = spec.kind
     if kind in ("int", "decimal", "vector", "matrix"):
-        low = float(_eval(template, spec, "low", spec.low, params))
-        high = float(_eval(template, spec, "high", spec.high, params))
+        low = _finite(template, spec, "low", _eval(template, spec, "low", spec.low, params))
+        high = _finite(template, spec, "high", _eval(template, spec, "high", spec.high, params))
         if low > high:
             raise TemplateError(f"low {low} is above high {high}", template.source, spec.line, f"params.{spec.name}")
         if kind in ("int", "decimal"):
             return _grid(rng, low, high, spec.decimals)
-        dims = [_whole(template, spec, "shape", _eval(template, spec, "shape", d, params)) for d in spec.shape]
+        dims = _size(template, spec, "shape",
+                     [_whole(template, spec, "shape", _eval(template, spec, "shape", d, params)) for d in spec.shape])
         if kind == "vector":
             return [_grid(rng, low, high, spec.decimals) for _ in range(dims[0])]
         return [[_grid(rng, low, high, spec.decimals) for _ in range(dims[1])] for _ in range(dims[0])]
@@ -105,7 +128,8 @@ def _draw_once(template: Template, spec: ParamSpec, rng: random.Random, params: 
         return plain(spec.options[rng.randrange(len(spec.options))])
     if kind == "sample":
         pool = list(params[spec.source]) if spec.source else list(spec.options)
-        size = _whole(template, spec, "size", _eval(template, spec, "size", spec.shape[0], params))
+        size = _size(template, spec, "size",
+                     [_whole(template, spec, "size", _eval(template, spec, "size", spec.shape[0], params))])[0]
         if spec.replace:
             return [plain(pool[rng.randrange(len(pool))]) for _ in range(size)]
         if size > len(pool):
@@ -118,6 +142,9 @@ def _draw_once(template: Template, spec: ParamSpec, rng: random.Random, params: 
         return [plain(v) for v in rng.sample(pool, size)]
     if kind == "derived":
         value = plain(_eval(template, spec, "expr", spec.expr, params))
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 2**53:
+            # 10**60 is exact as a Python int but overflows every float computation after it
+            _finite(template, spec, "expr", value)
         return _round(value, spec.decimals) if spec.decimals >= 0 else value
     return plain(spec.value)  # fixed; plain() copies lists so no caller can change the template
 

@@ -385,8 +385,7 @@ class Parser:
         infos = [self._info[id(p)] for p in parts]
         depth = 1 + max((d for d, _ in infos), default=0)
         if depth > MAX_DEPTH:
-            raise self.error(f"expression is too long or nested too deeply (the limit is depth {MAX_DEPTH})",
-                             node.pos)
+            raise self.error(self._depth_message(node, parts), node.pos)
         value: float | None = None
         if isinstance(node, Num):
             value = node.value
@@ -398,6 +397,14 @@ class Parser:
         self._info[id(node)] = (depth, value)
         self._nodes.append(node)
         return node
+
+    @staticmethod
+    def _depth_message(node: Node, parts: tuple[Node, ...]) -> str:
+        # A long flat sum is a chain of operators, not nesting: say what helps (grouping).
+        if isinstance(node, Binary) and node.op != "^" and parts and isinstance(parts[0], Binary):
+            return (f"more than {MAX_DEPTH} terms in a row: group them in parentheses, "
+                    "as in (a + b + …) + (c + d + …)")
+        return f"expression is nested too deeply (the limit is depth {MAX_DEPTH})"
 
     # ----- grammar --------------------------------------------------------------------
     def expression(self, separate: bool = False) -> Node:

@@ -95,7 +95,7 @@ def test_bank_folders_env_and_duplicates(write, tmp_path):
         bank.get("nope")
     second = write(AFFINE, "again.yaml", "three")
     with pytest.raises(TemplateError) as info:
-        load_bank([first.parent, second.parent], environ={}, builtin=False)
+        load_bank([first.parent, second.parent], environ={}, builtin=False, skip_broken=False)
     assert str(first) in str(info.value) and str(second) in str(info.value)
 
 
