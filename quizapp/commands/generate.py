@@ -18,6 +18,12 @@ from quizapp.errors import UsageError
 # quizapp.export.FORMATS, repeated so that building the parser imports nothing heavy (a test checks they agree)
 FORMATS = ("md", "tex", "moodle", "gift", "anki", "json", "csv")
 PROGRESS_MIN = 200  # questions: shorter runs finish before a bar would be worth drawing
+# Far beyond any class, small enough that a typo (--count 100000000) is refused, not run for minutes.
+MAX_COUNT = 1000  # questions per variant
+MAX_VARIANTS = 10_000  # variants, or students in a roster
+MAX_QUESTIONS = 100_000  # questions in the whole set (variants × questions)
+MAX_POINTS = 1000.0
+STALE_SECONDS = 600  # a staging file this old belongs to a generate that was killed
 
 
 def add_parser(sub: Any) -> None:
@@ -60,6 +66,7 @@ def run(args: argparse.Namespace) -> int:
         spec = _spec(args)
         seed = _seed(args, spec)
         keys = _keys(args, seed)
+        _check_size(spec, keys)
         bank = load(args)
         files, ps = _make(args, bank, spec, seed, keys, formats)
         if args.out is None:
@@ -67,6 +74,7 @@ def run(args: argparse.Namespace) -> int:
             return 0
         from quizapp.export.writer import write_files
 
+        clean_stale_staging(args.out)
         written = write_files(args.out, files)
     except (TemplateError, OutputError) as exc:
         raise UsageError(str(exc)) from None
@@ -86,8 +94,19 @@ def _formats(text: str) -> list[str]:
 
 
 def _check_numbers(args: argparse.Namespace) -> None:
+    import math
+
     if args.variants < 1:
         raise UsageError("--variants must be at least 1")
+    if args.variants > MAX_VARIANTS:
+        raise UsageError(f"--variants {args.variants}: at most {MAX_VARIANTS:,} variants")
+    if not (math.isfinite(args.points) and 0 < args.points <= MAX_POINTS):
+        raise UsageError(f"--points must be a positive number up to {MAX_POINTS:g}, got {args.points:g}")
+    if args.count is not None and not 1 <= args.count <= MAX_COUNT:
+        raise UsageError(f"--count must be from 1 to {MAX_COUNT:,}, got {args.count}")
+    if args.count is not None and args.count * args.variants > MAX_QUESTIONS:
+        raise UsageError(f"--count {args.count} × --variants {args.variants} is more than {MAX_QUESTIONS:,} "
+                         "questions in one set")
     if args.min_distractors < 1:
         raise UsageError("--min-distractors must be at least 1")
     if args.seed is not None and args.seed < 0:
@@ -116,7 +135,7 @@ def _seed(args: argparse.Namespace, spec: Any) -> int:
         return int(args.seed)
     if spec.seed is not None:
         return int(spec.seed)
-    from quizapp.grading.requests import new_seed
+    from quizapp.study.requests import new_seed
 
     seed = new_seed()
     print(f"quizapp: seed {seed} (give --seed {seed} to make this set again)", file=sys.stderr)
@@ -131,9 +150,48 @@ def _keys(args: argparse.Namespace, seed: int) -> list[Any]:
     from quizapp.export.roster import read_roster
 
     try:
-        return roster_variants(seed, read_roster(args.roster))
+        students = read_roster(args.roster)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+    if len(students) > MAX_VARIANTS:
+        raise UsageError(f"{args.roster}: {len(students):,} students; at most {MAX_VARIANTS:,} in one set")
+    return roster_variants(seed, students)
+
+
+def _check_size(spec: Any, keys: list[Any]) -> None:
+    """A spec file's counts times the variants, bounded like --count (before any question is made)."""
+    counts = [s.count for s in getattr(spec, "sections", ()) if s.count is not None]
+    if any(c > MAX_COUNT for c in counts):
+        raise UsageError(f"a section asks for {max(counts):,} questions; at most {MAX_COUNT:,}")
+    if sum(counts) * len(keys) > MAX_QUESTIONS:
+        raise UsageError(f"{sum(counts):,} questions × {len(keys):,} variants is more than {MAX_QUESTIONS:,} "
+                         "questions in one set")
+
+
+def clean_stale_staging(folder: str | Path, now: float | None = None) -> list[Path]:
+    """Remove the staging files (``.NAME.XXXXXXXX.tmp``) a killed generate left in ``folder``.
+
+    Files written all-or-nothing are staged beside their targets first; a generate killed before it
+    renamed them leaves them behind. Only files older than STALE_SECONDS go, so a generate writing
+    the same folder right now keeps its own.
+    """
+    import re
+    import time
+
+    root = Path(folder)
+    if not root.is_dir():
+        return []
+    limit = (time.time() if now is None else now) - STALE_SECONDS
+    pattern = re.compile(r"^\..+\.[A-Za-z0-9_]{8}\.tmp$|^\.quizapp-probe-")
+    removed = []
+    for path in root.rglob(".*"):
+        try:
+            if pattern.match(path.name) and path.is_file() and path.stat().st_mtime < limit:
+                path.unlink()
+                removed.append(path)
+        except OSError:
+            continue  # someone else's file, or gone already: not ours to insist on
+    return removed
 
 
 def _make(args: argparse.Namespace, bank: Any, spec: Any, seed: int, keys: list[Any],
