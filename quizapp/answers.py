@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 import random
 import re
+import threading
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -36,12 +37,13 @@ from solvers.expr import (
     evaluate,
     parse,
     to_sympy,
+    to_text,
     tokenize,
     variables,
 )
 
 __all__ = [
-    "AnswerError", "equivalent", "parse_answer", "parse_choice", "parse_expression", "parse_integer",
+    "AnswerError", "Undecided", "equivalent", "parse_answer", "parse_choice", "parse_expression", "parse_integer",
     "parse_matrix", "parse_number", "parse_vector",
 ]
 
@@ -297,16 +299,25 @@ _SAMPLES = 24
 _SEED = 20240521
 
 
-def equivalent(a: Node, b: Node) -> bool:
+SYMBOLIC_SECONDS = 2.0  # SymPy's simplify gets this long before the checker gives up
+
+
+class Undecided(AnswerError):
+    """SymPy could not decide within the time limit whether two formulas are equal."""
+
+
+def equivalent(a: Node, b: Node, time_limit: float = SYMBOLIC_SECONDS) -> bool:
     """Whether two formulas are the same function.
 
     Random points first (a clear difference is a quick no); then SymPy simplifies the difference.
     When SymPy cannot decide, the points decide: equal at enough of them (where both are defined).
+    When SymPy runs past ``time_limit`` seconds, :class:`Undecided` says so and shows the expected
+    form. Safe to call from any thread (the app grades in a worker thread).
     """
     sampled = _agree_at_points(a, b)
     if sampled is False:
         return False
-    proved = _symbolic_zero(a, b)
+    proved = _symbolic_zero(a, b, time_limit)
     if proved is not None:
         return proved
     return sampled is True
@@ -329,19 +340,124 @@ def _agree_at_points(a: Node, b: Node) -> bool | None:
     return True if agreed >= (4 if names else 1) else None
 
 
-def _symbolic_zero(a: Node, b: Node) -> bool | None:
-    """True or False when SymPy decides that a - b is zero or never zero; None when it cannot tell."""
+def _symbolic_zero(a: Node, b: Node, time_limit: float) -> bool | None:
+    """True or False when SymPy decides that a - b is zero or never zero; None when it cannot tell.
+
+    The common cases are decided here at once: the same formula written differently enough that
+    SymPy's automatic canonical form already cancels, or a low-degree polynomial that expands to 0.
+    Anything else is simplified in a separate process that is killed after ``time_limit`` seconds:
+    SymPy cannot be interrupted inside this process (not from a thread, nor by a signal mid-C-call).
+    """
     if not (_simple_enough(a) and _simple_enough(b)):
         return None  # simplify may take very long on large trees or high powers
+    key = (to_text(a), to_text(b))
+    if key in _VERDICTS:
+        return _verdict(_VERDICTS[key], b, time_limit)
+    verdict = _quick_verdict(a, b)
+    if verdict == "unknown":
+        verdict = _verdict_in_subprocess(a, b, time_limit)
+    if len(_VERDICTS) >= _VERDICTS_KEPT:
+        _VERDICTS.clear()
+    _VERDICTS[key] = verdict
+    return _verdict(verdict, b, time_limit)
+
+
+# (answer text, reference text) -> "zero", "nonzero", "none" or "timeout": a grade asks the same
+# question several times (right answer, earlier answers, each misconception); time out only once.
+_VERDICTS: dict[tuple[str, str], str] = {}
+_VERDICTS_KEPT = 256
+_VERDICT_LOCK = threading.Lock()
+
+
+def _verdict(verdict: str, b: Node, time_limit: float) -> bool | None:
+    if verdict == "timeout":
+        raise Undecided(f"could not decide within {time_limit:g} s whether your formula equals the expected "
+                        f"one; here is the expected form: {to_text(b)}")
+    return {"zero": True, "nonzero": False}.get(verdict)
+
+
+def _zero_verdict(diff: Any) -> str:
+    if diff == 0 or diff.is_zero is True:
+        return "zero"
+    return "nonzero" if diff.is_zero is False else "none"
+
+
+def _quick_verdict(a: Node, b: Node) -> str:
     try:
         import sympy
 
-        diff = sympy.simplify(to_sympy(a) - to_sympy(b))
-    except Exception:  # SymPy raises many kinds on odd input; the sampled verdict stands then
-        return None
-    if diff == 0 or diff.is_zero is True:
-        return True
-    return False if diff.is_zero is False else None
+        diff = to_sympy(a) - to_sympy(b)
+        if diff == 0:
+            return "zero"
+        if diff.is_polynomial() and sympy.Poly(diff).total_degree() <= _QUICK_DEGREE:
+            return _zero_verdict(sympy.expand(diff))
+    except Exception:  # SymPy raises many kinds on odd input; let the full check try
+        pass
+    return "unknown"
+
+
+_QUICK_DEGREE = 8
+
+
+def _simplify_verdict(a: Node, b: Node) -> str:
+    """Run in the worker process: SymPy's verdict on a - b."""
+    try:
+        import sympy
+
+        return _zero_verdict(sympy.simplify(to_sympy(a) - to_sympy(b)))
+    except Exception:  # the sampled verdict stands then
+        return "none"
+
+
+def _worker(a: Node, b: Node, conn: Any) -> None:
+    conn.send(_simplify_verdict(a, b))
+    conn.close()
+
+
+def _verdict_in_subprocess(a: Node, b: Node, time_limit: float) -> str:
+    """``_simplify_verdict`` in a child process, or "timeout" when it is not back in ``time_limit`` s."""
+    ctx = _context()
+    receive, send = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_worker, args=(a, b, send), daemon=True)
+    proc.start()
+    send.close()
+    try:
+        # The limit counts from the start of the work; starting the worker is not the student's fault.
+        if receive.poll(time_limit + _START_ALLOWANCE):
+            return str(receive.recv())
+        return "timeout"
+    except (EOFError, OSError):  # the worker died (out of memory, killed): nothing decided
+        return "none"
+    finally:
+        receive.close()
+        if proc.is_alive():
+            proc.kill()
+        proc.join()
+
+
+_START_ALLOWANCE = 0.5  # seconds for a fork from the warm server to begin
+
+
+def _context() -> Any:
+    """A multiprocessing context whose children start with SymPy already imported.
+
+    "forkserver" forks each worker from a small server process that imported SymPy once, so a worker
+    starts in milliseconds and never inherits the app's threads; elsewhere, "spawn".
+    """
+    import multiprocessing
+
+    global _CONTEXT
+    with _VERDICT_LOCK:
+        if _CONTEXT is None:
+            if "forkserver" in multiprocessing.get_all_start_methods():
+                _CONTEXT = multiprocessing.get_context("forkserver")
+                _CONTEXT.set_forkserver_preload(["sympy", "quizapp.answers"])
+            else:
+                _CONTEXT = multiprocessing.get_context("spawn")
+        return _CONTEXT
+
+
+_CONTEXT: Any = None
 
 
 def _simple_enough(node: Node, max_nodes: int = 200, max_power: float = 64) -> bool:

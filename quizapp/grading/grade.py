@@ -19,6 +19,7 @@ import numpy as np
 
 from question_bank.question import Question
 from question_bank.schema import PartSpec
+from quizapp.answers import Undecided
 from quizapp.grading.compare import NUMERIC, Target, accepts, read, shape_problem, step_kind
 from quizapp.grading.diagnose import SOLVE_ERRORS, Diagnoser
 from quizapp.grading.results import GradeResult, PartResult
@@ -144,7 +145,12 @@ class _Grading:
         if implied is not None and (accepts(target, implied, expected) or _shape_differs(target, implied, expected)):
             implied = None  # the earlier answers change nothing here
         result.implied = implied
-        if accepts(target, value, expected):
+        try:
+            right = accepts(target, value, expected)
+        except Undecided as exc:  # a formula SymPy could not settle in time: say so, show the expected form
+            result.message = str(exc)
+            return
+        if right:
             # The nearer explanation wins: an answer closer to a named mistake is that mistake.
             result.diagnosis = self.diagnoser.nearer(target, value, expected)
             result.correct = result.diagnosis is None
