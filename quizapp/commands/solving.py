@@ -68,9 +68,13 @@ def load(args: argparse.Namespace) -> Any:
     from question_bank.loader import TemplateError
 
     try:
-        return load_bank(extra_paths=args.bank)
+        bank = load_bank(extra_paths=args.bank)
     except TemplateError as exc:
         raise UsageError(f"cannot load the question bank: {exc}") from None
+    # A broken file in an added folder is skipped, not fatal: say which, and go on with the rest.
+    for error in bank.errors:
+        print(f"quizapp: warning: template skipped: {error} (quizapp lint explains)", file=sys.stderr)
+    return bank
 
 
 @contextmanager
@@ -83,21 +87,21 @@ def _bad_input() -> Iterator[None]:
 
 
 def template_of(bank: Any, template_id: str) -> Any:
-    from quizapp.grading.requests import split_id, template_of
+    from quizapp.study.requests import split_id, template_of
 
     with _bad_input():
         return template_of(bank, split_id(template_id)[0])
 
 
 def instantiate(bank: Any, template_id: str, seed: Any, params: dict[str, Any], require_all: bool = False) -> Any:
-    from quizapp.grading.requests import question_for
+    from quizapp.study.requests import question_for
 
     with _bad_input():
         return question_for(bank, template_id, seed, params, require_all)
 
 
 def solve_dict(question: Any) -> dict[str, Any]:
-    from quizapp.grading.requests import solve_dict
+    from quizapp.study.requests import solve_dict
 
     return solve_dict(question)
 
@@ -234,7 +238,7 @@ def _note(r: Any) -> str:
 
 
 def _batch(args: argparse.Namespace) -> int:
-    from quizapp.grading.requests import check_request, run_batch, solve_request
+    from quizapp.study.requests import check_request, run_batch, solve_request
 
     if args.template is not None or args.set or getattr(args, "answer", None):
         raise UsageError("--batch reads the template, params and answers from the file; "
@@ -279,6 +283,10 @@ def _emit(results: Iterator[dict[str, Any]], args: argparse.Namespace) -> Iterat
     from quizapp import output
 
     for r in results:
+        try:
+            output.dumps(r)  # checked before printing: a line that cannot be JSON is reported in place
+        except (ValueError, TypeError) as exc:
+            r = {"line": r.get("line"), "error": f"the result cannot be written as JSON: {exc}"}
         if args.json or args.command == "solve":
             output.print_json(r)
         else:
