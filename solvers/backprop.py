@@ -23,15 +23,15 @@ replaced gradient flows on through the chain rule. The MLP is worked the same wa
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
 from solvers import activations, validate
 from solvers.registry import solver
-from solvers.steps import Recorder, Solution, fmt
-from solvers.tensor import NodeRecord, Tensor
+from solvers.steps import NodeRecord, Recorder, Solution, fmt, to_jsonable
+from solvers.tensor import Tensor
 
 LOSSES = ("mse", "cross_entropy", "bce")
 
@@ -50,22 +50,13 @@ _REPLAY: dict[str, Callable[..., Tensor]] = {
 }
 
 
-@dataclass
-class _Node:
-    """One node of the graph as the steps see it."""
-
-    name: str
-    record: NodeRecord
-    inputs: tuple[str, ...]  # node names; a constant's slot holds its literal text
-    constant: tuple[bool, ...]
-    value: Any = None
-    local: tuple[Any, ...] = ()
-    exponent: float | None = None  # x^k with a constant k (the core keeps k out of the graph)
-    users: list[tuple[str, int]] = field(default_factory=list)
-
-
 class Graph:
-    """A finished core graph (``backward()`` already run) turned into forward and backward steps."""
+    """A finished core graph (``backward()`` already run) turned into forward and backward steps.
+
+    ``records`` is the graph itself, as ``Tensor.records()`` gives it (the solvers attach it to
+    their ``Solution``); what the steps add to it (a student's values pushed through again, who
+    uses each node) is kept here, by node name.
+    """
 
     def __init__(self, out: Tensor, variables: Sequence[str], output_step: str, seed: float = 1.0,
                  edges: Mapping[tuple[str, int], float] | None = None) -> None:
@@ -74,82 +65,92 @@ class Graph:
         self.seed = seed
         # (user, input slot) -> a local derivative put in its place: a named mistake
         self.edges = dict(edges or {})
-        self.nodes = _nodes(out, self.variables)
-        self.output = self.nodes[-1].name
+        self.records = tuple(out.records())
+        _check_names(self.records, self.variables)
+        self.output = self.records[-1].name
+        self._computed = {r.name: r for r in self.records if not r.is_leaf}
+        self._const = {r.name for r in self.records if r.op == "const"}
+        self.users = _users(self.records, self._const)
         self.values: dict[str, Any] = {}
         self.grads: dict[str, Any] = {}
+        self._local: dict[str, tuple[Any, ...]] = {}  # local derivatives at the values used
         self.carried = False  # a student's value replaced a computed one
 
     def forward(self, rec: Recorder) -> Any:
-        for node in self.nodes:
-            if node.record.op == "input":
-                self.values[node.name] = node.record.value
+        for r in self.records:
+            if r.is_leaf:
+                self.values[r.name] = r.value
                 continue
-            self._evaluate(node)
-            step = self.output_step if node.name == self.output else node.name
-            text, numbers = self._operation(node)
-            label = f"value of {node.name}" + (" (the output)" if node.name == self.output else "")
-            value = rec.step(step, label, text, _float(node.value), **numbers)
-            self.carried |= not np.array_equal(value, node.value)
-            self.values[node.name] = value
+            value = self._evaluate(r)
+            step = self.output_step if r.name == self.output else r.name
+            text, numbers = self._operation(r)
+            label = f"value of {r.name}" + (" (the output)" if r.name == self.output else "")
+            used = rec.step(step, label, text, _float(value), **numbers)
+            self.carried |= not np.array_equal(used, value)
+            self.values[r.name] = used
         return self.values[self.output]
 
     def backward(self, rec: Recorder) -> dict[str, Any]:
-        for node in reversed(self.nodes):
-            if node.name in self.grads or _is_constant(node, self.variables):
+        for r in reversed(self.records):
+            if r.name in self.grads or _is_constant(r, self.variables):
                 continue
-            if node.name == self.output:
-                o = node.name
+            if r.name == self.output:
+                o = r.name
                 template, label = ("1", f"∂{o}/∂{o}: the output gradient starts at 1") if self.seed == 1.0 else (
                     "{upstream}", f"∂L/∂{o}, given")
-                self.grads[node.name] = rec.step(f"grad_{node.name}", label, template, float(self.seed),
-                                                 upstream=self.seed)
+                self.grads[r.name] = rec.step(f"grad_{r.name}", label, template, float(self.seed),
+                                              upstream=self.seed)
                 continue
-            self.grads[node.name] = self._chain(rec, node)
+            self.grads[r.name] = self._chain(rec, r)
         return self.grads
 
+    def _is_const_input(self, r: NodeRecord, i: int) -> bool:
+        return r.inputs[i] in self._const
+
     # -- forward helpers ------------------------------------------------------------------
-    def _evaluate(self, node: _Node) -> None:
-        r = node.record
-        inputs = [self._input_value(node, i) for i in range(len(r.inputs))]
+    def _evaluate(self, r: NodeRecord) -> Any:
+        """The node's value at the values the steps used (a student's may differ): recomputed on
+        the core when an input changed; its local derivatives are kept for the backward steps."""
+        inputs = [self._input_value(r, i) for i in range(len(r.inputs))]
         changed = any(not np.array_equal(a, b) for a, b in zip(inputs, r.input_values))
-        node.value, node.local = r.value, r.local
+        value, self._local[r.name] = r.value, r.local
         if changed:
-            replayed = _replay(r.op, inputs, node.exponent)
+            replayed = _replay(r.op, inputs, _exponent(r))
             if replayed is not None:
-                node.value, node.local = replayed
+                value, self._local[r.name] = replayed
+        return value
 
-    def _input_value(self, node: _Node, i: int) -> Any:
-        return node.record.input_values[i] if node.constant[i] else self.values[node.inputs[i]]
+    def _input_value(self, r: NodeRecord, i: int) -> Any:
+        return r.input_values[i] if self._is_const_input(r, i) else self.values[r.inputs[i]]
 
-    def _operand(self, node: _Node, i: int, numbers: dict[str, Any]) -> str:
+    def _operand(self, r: NodeRecord, i: int, numbers: dict[str, Any]) -> str:
         """``{name}`` for a node (its value goes into ``numbers``), the literal for a constant."""
-        if node.constant[i]:
-            text = node.inputs[i]
+        if self._is_const_input(r, i):
+            text = _constant_text(r.input_values[i])
             return f"({text})" if text.startswith("-") else text
-        numbers[node.inputs[i]] = self.values[node.inputs[i]]
-        return "{" + node.inputs[i] + "}"
+        numbers[r.inputs[i]] = self.values[r.inputs[i]]
+        return "{" + r.inputs[i] + "}"
 
-    def _operation(self, node: _Node) -> tuple[str, dict[str, Any]]:
+    def _operation(self, r: NodeRecord) -> tuple[str, dict[str, Any]]:
         numbers: dict[str, Any] = {}
-        args = [self._operand(node, i, numbers) for i in range(len(node.inputs))]
-        return _forward_text(node.record.op, args, node.exponent), numbers
+        args = [self._operand(r, i, numbers) for i in range(len(r.inputs))]
+        return _forward_text(r.op, args, _exponent(r)), numbers
 
     def unit_locals_after(self, name: str) -> dict[tuple[str, int], float]:
         """Local derivative 1 on every input of the nodes computed after ``name`` (a mistake)."""
-        names = [n.name for n in self.nodes]
-        after = self.nodes[names.index(name) + 1:]
-        return {(n.name, slot): 1.0 for n in after for slot, c in enumerate(n.constant) if not c}
+        names = [r.name for r in self.records]
+        after = self.records[names.index(name) + 1:]
+        return {(r.name, slot): 1.0 for r in after for slot in range(len(r.inputs))
+                if not self._is_const_input(r, slot)}
 
     # -- backward helpers -----------------------------------------------------------------
-    def _chain(self, rec: Recorder, node: _Node) -> Any:
+    def _chain(self, rec: Recorder, r: NodeRecord) -> Any:
         numbers: dict[str, Any] = {}
         terms, total = [], 0.0
-        by_name = {n.name: n for n in self.nodes}
         top = self.output if self.seed == 1.0 else "L"
-        for user_name, slot in node.users:
-            user = by_name[user_name]
-            local = self.edges.get((user_name, slot), user.local[slot])
+        for user_name, slot in self.users[r.name]:
+            user = self._computed[user_name]
+            local = self.edges.get((user_name, slot), self._local[user_name][slot])
             if (user_name, slot) in self.edges and local == 0:
                 continue  # the mistake drops this path altogether
             upstream_key = f"d{top}_d{user_name}"
@@ -158,58 +159,47 @@ class Graph:
             terms.append(f"{{{upstream_key}}} · {local_text}")
             total = total + self.grads[user_name] * local
         template = " + ".join(terms) if terms else "0"
-        users = sorted({u for u, _ in node.users})
-        label = f"∂{top}/∂{node.name}" + (f", through {', '.join(users)}" if users else " (not used)")
+        users = sorted({u for u, _ in self.users[r.name]})
+        label = f"∂{top}/∂{r.name}" + (f", through {', '.join(users)}" if users else " (not used)")
         pure = not self.carried and not self.edges and not _given_any(rec, self.grads)
-        value = _float(node.record.upstream) if pure else _float(total)
-        return rec.step(f"grad_{node.name}", label, template, value, **numbers)
+        value = _float(r.upstream) if pure else _float(total)
+        return rec.step(f"grad_{r.name}", label, template, value, **numbers)
 
-    def _local_text(self, user: _Node, slot: int, numbers: dict[str, Any]) -> str:
+    def _local_text(self, user: NodeRecord, slot: int, numbers: dict[str, Any]) -> str:
         args = [self._operand(user, i, numbers) for i in range(len(user.inputs))]
         numbers[user.name] = self.values[user.name]
-        if user.record.op == "max" and np.array_equal(*(self._input_value(user, i) for i in (0, 1))):
+        if user.op == "max" and np.array_equal(*(self._input_value(user, i) for i in (0, 1))):
             return "½"  # a tie: each side gets half, as torch.maximum
-        text = _local_texts(user.record.op, args, "{" + user.name + "}", user.exponent)
+        text = _local_texts(user.op, args, "{" + user.name + "}", _exponent(user))
         if text is None:  # an op with a hidden parameter (leaky ReLU's slope, ELU's α): the number
             key = f"d{user.name}_d{user.inputs[slot]}"
-            numbers[key] = user.local[slot]
+            numbers[key] = self._local[user.name][slot]
             return "{" + key + "}"
         return text[slot]
 
 
-def _nodes(out: Tensor, variables: Sequence[str]) -> list[_Node]:
-    tensors = out.topo()
-    records = out.records()
-    names = {id(t): r.name for t, r in zip(tensors, records)}
-    nodes: list[_Node] = []
-    for t, r in zip(tensors, records):
-        constant = tuple(not p.name and p.op == "" for p in t.parents)
-        inputs = tuple(_constant_text(p.data) if c else names[id(p)] for p, c in zip(t.parents, constant))
-        node = _Node(names[id(t)], r, inputs, constant)
-        if r.op == "^" and len(r.inputs) == 1:
-            node.exponent = _exponent(r)
-        nodes.append(node)
-    _check_names(nodes, variables)
-    by_name = {n.name: n for n in nodes}
-    for n in nodes:
-        for slot, (name, c) in enumerate(zip(n.inputs, n.constant)):
-            if not c:
-                by_name[name].users.append((n.name, slot))
-    return nodes
+def _users(records: Sequence[NodeRecord], const: set[str]) -> dict[str, list[tuple[str, int]]]:
+    """For each node, the (user, input slot) pairs that read it, in evaluation order."""
+    users: dict[str, list[tuple[str, int]]] = {r.name: [] for r in records}
+    for r in records:
+        for slot, name in enumerate(r.inputs):
+            if name not in const:
+                users[name].append((r.name, slot))
+    return users
 
 
-def _check_names(nodes: list[_Node], variables: Sequence[str]) -> None:
+def _check_names(records: Sequence[NodeRecord], variables: Sequence[str]) -> None:
     seen: set[str] = set()
-    for n in nodes:
-        if n.record.op == "input" and n.name not in variables:
-            continue  # a constant
-        if n.name in seen:
-            raise ValueError(f"two nodes of the graph are both named {n.name!r}")
-        seen.add(n.name)
+    for r in records:
+        if r.op == "const":
+            continue  # two constants of the same value share their name, the value
+        if r.name in seen:
+            raise ValueError(f"two nodes of the graph are both named {r.name!r}")
+        seen.add(r.name)
 
 
-def _is_constant(node: _Node, variables: Sequence[str]) -> bool:
-    return node.record.op == "input" and node.name not in variables
+def _is_constant(r: NodeRecord, variables: Sequence[str]) -> bool:
+    return r.is_leaf and r.name not in variables
 
 
 def _given_any(rec: Recorder, grads: Mapping[str, Any]) -> bool:
@@ -225,7 +215,10 @@ def _float(value: Any) -> Any:
 
 
 def _exponent(r: NodeRecord) -> float | None:
-    """k of x^k from the node's value and local derivative (k·x^(k-1)·x / x^k = k)."""
+    """k of x^k with a constant k (which the core keeps out of the graph), from the node's value and
+    local derivative (k·x^(k-1)·x / x^k = k); None for any other node, or when 0 hides k."""
+    if r.op != "^" or len(r.inputs) != 1:
+        return None
     x, value, local = float(r.input_values[0]), float(r.value), float(r.local[0])
     if x == 0 or value == 0:
         return None
@@ -317,18 +310,71 @@ def backprop(expr: str, values: Mapping[str, Any], overrides: dict[str, Any] | N
     out, leaves = to_tensor(tree, env)
     if not out.parents:  # the expression is one variable or a number: no graph to walk
         return _trivial(out, names, overrides)
-    out.name = next(n for n in ("f", "out", "result") if n not in names)
+    out.name = _output_name(names)
     out.backward()
     rec = Recorder(overrides)
-    value, grads = _work(rec, Graph(out, names, "value"))
-    return rec.solution(value=_float(value), **{f"grad_{v}": _float(grads[v]) for v in names})
+    graph = Graph(out, names, "value")
+    value, grads = _work(rec, graph)
+    return _with_graph(rec.solution(value=_float(value), **{f"grad_{v}": _float(grads[v]) for v in names}),
+                       graph)
+
+
+def _output_name(variables: Sequence[str]) -> str:
+    """What the output node is called: ``f``, unless a variable is (then ``out``, ``result``)."""
+    return next(n for n in ("f", "out", "result") if n not in variables)
+
+
+@dataclass(frozen=True)
+class GradResult:
+    """An expression's value at a point, its gradients, and its graph (``quizapp grad``)."""
+
+    expression: str
+    value: float
+    grads: dict[str, float]  # ∂f/∂variable, in order of first appearance
+    nodes: tuple[NodeRecord, ...]  # inputs before the nodes that use them; the output last
+
+    def to_dict(self) -> dict[str, Any]:
+        return to_jsonable({"expression": self.expression, "value": self.value, "grads": self.grads,
+                            "nodes": [n.to_dict() for n in self.nodes]})
+
+
+def gradients(text: str, at: Mapping[str, float]) -> GradResult:
+    """Forward value, gradients and node records of the expression ``text`` at the point ``at``,
+    on the same graph, with the same node names, as the ``backprop`` solver's steps.
+
+    ValueError (an ExprError with a caret for bad text) when the expression cannot be read or
+    computed there, or when a variable has no value or a value names no variable.
+    """
+    from solvers.expr import parse, to_tensor, variables
+
+    tree = parse(text)
+    names = variables(tree)
+    missing = [n for n in names if n not in at]
+    if missing:
+        raise ValueError(f"no value for {', '.join(missing)}: give --at {missing[0]}=VALUE")
+    unused = [n for n in at if n not in names]
+    if unused:
+        raise ValueError(f"{', '.join(unused)} not in the expression (its variables: {', '.join(names) or 'none'})")
+    out, leaves = to_tensor(tree, {n: float(at[n]) for n in names})
+    if out.parents:
+        out.name = _output_name(names)
+    out.backward()
+    grads = {n: float(leaves[n].grad) for n in names}
+    return GradResult(text, float(out.data), grads, tuple(out.records()))
 
 
 def _trivial(out: Tensor, names: list[str], overrides: dict[str, Any] | None) -> Solution:
     rec = Recorder(overrides)
     value = rec.step("value", "the expression is a single term", fmt(out.data), float(out.data))
     grads = {f"grad_{v}": rec.step(f"grad_{v}", f"∂{v}/∂{v}", "1", 1.0) for v in names}
-    return rec.solution(value=float(value), **grads)
+    out.backward()
+    return replace(rec.solution(value=float(value), **grads), graph=tuple(out.records()))
+
+
+def _with_graph(solution: Solution, graph: Graph) -> Solution:
+    """The solution with the graph its steps were worked on (as computed, before any student's
+    value replaced a step's), for whoever draws it."""
+    return replace(solution, graph=graph.records)
 
 
 # ----- the sigmoid neuron (seed 003) --------------------------------------------------------
@@ -364,7 +410,8 @@ def sigmoid_neuron(
         graph.edges = graph.unit_locals_after("s")
     rec = Recorder(overrides)
     value, grads = _work(rec, graph)
-    return rec.solution(value=float(value), **{f"grad_{k}": float(grads[k]) for k in NEURON_INPUTS})
+    return _with_graph(rec.solution(value=float(value), **{f"grad_{k}": float(grads[k]) for k in NEURON_INPUTS}),
+                       graph)
 
 
 # ----- a residual block (seed 004) ----------------------------------------------------------
@@ -395,7 +442,7 @@ def residual_block(
     grads = graph.backward(rec)
     answer = {"y": graph.values["y"], "F": graph.values["F"], "dF_dx": d_fx}
     answer.update({f"grad_{k}": grads[k] for k in ("x", "w1", "b1", "w2")})
-    return rec.solution(**{k: float(v) for k, v in answer.items()})
+    return _with_graph(rec.solution(**{k: float(v) for k, v in answer.items()}), graph)
 
 
 def residual_graph(act: Callable[[Tensor], Tensor], nums: Mapping[str, float]) -> Tensor:

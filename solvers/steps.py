@@ -91,12 +91,45 @@ class Step:
         return f"{self.label}: {self.formula} = {self.substituted} = {fmt(self.value)}"
 
 
+@dataclass(frozen=True)
+class NodeRecord:
+    """What one node of a computation graph did, for a step-by-step backprop explanation.
+
+    ``op`` is the operation (``+``, ``*``, ``exp``, ...), ``input`` for a named leaf (a variable)
+    or ``const`` for a number. ``upstream`` is ∂out/∂(this node), the gradient arriving from the
+    output; ``local[i]`` is ∂(this node)/∂(input i); ``downstream[i]`` is what this node sent to
+    its i-th input: upstream times ``local[i]`` (summed back to the input's shape).
+    """
+
+    name: str
+    op: str
+    inputs: tuple[str, ...]
+    value: Any
+    local: tuple[Any, ...]
+    upstream: Any
+    downstream: tuple[Any, ...]
+    input_values: tuple[Any, ...] = ()  # the inputs' values, in the order of ``inputs``
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.op in ("input", "const")
+
+    def to_dict(self) -> dict[str, Any]:
+        return to_jsonable({"name": self.name, "op": self.op, "inputs": list(self.inputs), "value": self.value,
+                            "local": list(self.local), "upstream": self.upstream,
+                            "downstream": list(self.downstream)})
+
+
 @dataclass
 class Solution:
-    """A solver's answer, by part name, and the ordered steps that produced it."""
+    """A solver's answer, by part name, and the ordered steps that produced it.
+
+    A graph solver also gives its computation graph, ``graph``: one record per node, inputs
+    before their users and the output last (empty for every other solver)."""
 
     answer: dict[str, Any]
     steps: list[Step] = field(default_factory=list)
+    graph: tuple[NodeRecord, ...] = ()
 
     def step(self, name: str) -> Step:
         for s in self.steps:

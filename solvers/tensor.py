@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from solvers.steps import fmt
+from solvers.steps import NodeRecord, fmt
 
 _F64 = np.float64
 _ONE = 1.0  # the local derivative of + and -: identity-checked to skip a multiplication
@@ -75,25 +74,6 @@ def _scalar_backward(parents: tuple[Tensor, ...], local: tuple[Any, ...]) -> Cal
         a.grad += out.grad * da
 
     return unary
-
-
-@dataclass(frozen=True)
-class NodeRecord:
-    """What one node of a graph did, for a step-by-step backprop explanation.
-
-    ``upstream`` is ∂out/∂(this node), the gradient arriving from the output; ``downstream[i]``
-    is what this node sent to its i-th input: upstream times ``local[i]`` (summed back to the
-    input's shape).
-    """
-
-    name: str
-    op: str
-    inputs: tuple[str, ...]
-    input_values: tuple[Any, ...]
-    value: Any
-    local: tuple[Any, ...]
-    upstream: Any
-    downstream: tuple[Any, ...]
 
 
 class Tensor:
@@ -475,7 +455,7 @@ class Tensor:
         downstream = tuple(_unbroadcast(self.grad * d, p.shape) for p, d in zip(self._prev, local))
         return NodeRecord(
             name=names[id(self)],
-            op=self._op or "input",
+            op=self._op or ("input" if self.name else "const"),  # only variables are named leaves
             inputs=tuple(names[id(p)] for p in self._prev),
             input_values=tuple(p.data for p in self._prev),
             value=self.data,

@@ -334,7 +334,7 @@ def _grad(args: argparse.Namespace) -> int:
         return _grad_symbolic(args)
     from quizapp import output
     from quizapp.answers import parse_number
-    from quizapp.grading.graph import backprop
+    from solvers.backprop import gradients
 
     at = {}
     with _bad_input():
@@ -343,7 +343,7 @@ def _grad(args: argparse.Namespace) -> int:
                 at[name] = parse_number(text)
             except ValueError as exc:
                 raise ValueError(f"--at {name}: {exc}") from None
-        result = backprop(args.expr, at)
+        result = gradients(args.expr, at)
     if args.json:
         output.print_json(result.to_dict())
         return EXIT_OK

@@ -1,28 +1,26 @@
 """The computational graph of a backprop question (or of a typed expression), node by node.
 
-A graph is a tuple of :class:`quizapp.grading.graph.GradNode` (inputs before their users, the
-output last) with each node's forward value and the gradient of the output with respect to it.
-Questions built on the graph solvers are rebuilt on the autograd core with the solvers' own node
-names, so the drawing matches the worked steps (``s``, ``grad_s``, ...).
+A graph is a tuple of :class:`solvers.steps.NodeRecord` (inputs before their users, the output
+last) with each node's forward value and the gradient of the output with respect to it. A
+question's graph is the one its solver worked the steps on (``Solution.graph``), so the drawing
+matches the worked steps (``s``, ``grad_s``, ...); nothing here rebuilds it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from question_bank.question import Question
-    from quizapp.grading.graph import GradNode
-
-GRAPH_SOLVERS = ("backprop", "sigmoid_neuron", "residual_block")
+    from solvers.steps import NodeRecord
 
 
-def expression_graph(text: str, values: Mapping[str, float]) -> tuple[GradNode, ...]:
+def expression_graph(text: str, values: Mapping[str, float]) -> tuple[NodeRecord, ...]:
     """The nodes of ``text`` at ``values`` (the ``quizapp grad`` engine); ValueError when it cannot."""
-    from quizapp.grading.graph import backprop
+    from solvers.backprop import gradients
 
-    return backprop(text, values).nodes
+    return gradients(text, values).nodes
 
 
 def parse_values(text: str) -> dict[str, float]:
@@ -41,40 +39,7 @@ def parse_values(text: str) -> dict[str, float]:
     return out
 
 
-def question_graph(question: Question) -> tuple[GradNode, ...] | None:
-    """The graph of a question made by a graph solver, or None for any other question."""
-    call = question.template.solver
-    if call is None or call.name not in GRAPH_SOLVERS:
-        return None
-    from question_bank import solving
-
-    try:
-        args = solving.call_args(call.name, question.params, call.args)
-        if call.name == "backprop":
-            return expression_graph(args["expr"], {k: float(v) for k, v in args["values"].items()})
-        if call.name == "sigmoid_neuron":
-            return _neuron(args)
-        return _residual(args)
-    except (ValueError, KeyError, TypeError, ArithmeticError):
-        return None  # a drawing is a bonus: never let it break the feedback
-
-
-def _neuron(args: Mapping[str, Any]) -> tuple[GradNode, ...]:
-    from quizapp.grading.graph import graph_nodes
-    from solvers.backprop import NEURON_INPUTS, neuron_graph
-
-    out = neuron_graph(args, bool(args.get("decompose")))
-    out.backward()
-    return graph_nodes(out, NEURON_INPUTS)
-
-
-def _residual(args: Mapping[str, Any]) -> tuple[GradNode, ...]:
-    from quizapp.grading.graph import graph_nodes
-    from solvers import activations
-    from solvers.backprop import residual_graph
-
-    act = activations.function(args.get("activation", "relu"), args.get("alpha"))
-    nums = {k: float(args[k]) for k in ("x", "w1", "b1", "w2")}
-    y = residual_graph(act, nums)
-    y.backward(float(args.get("upstream", 1.0)))
-    return graph_nodes(y, list(nums))
+def question_graph(question: Question) -> tuple[NodeRecord, ...] | None:
+    """The graph of a question whose solver works on one (backprop, the sigmoid neuron, the
+    residual block), or None for any other question."""
+    return question.solution.graph or None

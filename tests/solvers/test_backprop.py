@@ -278,3 +278,26 @@ def test_registered_names():
 def test_bad_input_is_a_value_error_naming_the_problem(fn, kwargs, message):
     with pytest.raises(ValueError, match=message):
         fn(**kwargs)
+
+
+# ----- the graph a solution carries -------------------------------------------------------------
+
+def test_graph_solvers_give_the_graph_their_steps_were_worked_on():
+    """Seed 003's (x + y)·z: the records are the solver's nodes, with PyTorch's gradients."""
+    sol = backprop("(x + y) * z", {"x": -2.0, "y": 5.0, "z": -4.0})
+    by_name = {r.name: r for r in sol.graph}
+    assert [r.name for r in sol.graph] == ["x", "y", "n1", "z", "f"]
+    assert {f"grad_{r.name}" for r in sol.graph} <= {s.name for s in sol.steps}  # one step per node
+    t = {k: torch.tensor(v, dtype=torch.float64, requires_grad=True) for k, v in (("x", -2.0), ("y", 5.0),
+                                                                                  ("z", -4.0))}
+    ((t["x"] + t["y"]) * t["z"]).backward()
+    for k in "xyz":
+        assert by_name[k].op == "input" and by_name[k].upstream == t[k].grad.item()
+    assert (by_name["f"].op, by_name["f"].value, by_name["f"].upstream) == ("*", -12.0, 1.0)
+    neuron = sigmoid_neuron(w0=2.0, x0=-1.0, w1=-3.0, x1=-2.0, w2=-3.0, decompose=True)
+    assert [r.op for r in neuron.graph].count("const") == 2  # the two 1s of 1 / (1 + e^(-s))
+    assert neuron.graph[-1].name == "f" and residual_block(x=1.0, w1=2.0, b1=0.5, w2=-1.0).graph[-1].name == "y"
+
+
+def test_other_solvers_carry_no_graph():
+    assert mlp_2layer(x=[1.0], W1=[[1.0]], b1=[0.0], W2=[1.0], b2=0.0, y=1.0).graph == ()

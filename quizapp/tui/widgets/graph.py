@@ -16,7 +16,7 @@ from textual.widgets import Static
 from quizapp.tui.display import GRAD, VALUE, value_text
 
 if TYPE_CHECKING:
-    from quizapp.grading.graph import GradNode
+    from solvers.steps import NodeRecord as GradNode
 
 _SYMBOLS = {"+": "+", "-": "-", "*": "·", "/": "/"}
 

@@ -14,7 +14,7 @@ from quizapp.tui.widgets.answer import part_caption
 if TYPE_CHECKING:
     from question_bank.question import Question
     from quizapp.grading import GradeResult, PartResult
-    from quizapp.grading.graph import GradNode
+    from solvers.steps import NodeRecord as GradNode
     from solvers.steps import Step
 
 

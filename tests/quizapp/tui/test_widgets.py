@@ -6,24 +6,24 @@ import math
 
 import pytest
 
-from quizapp.grading.graph import GradNode
 from quizapp.tui.display import bar_text, duration_text, value_text
 from quizapp.tui.graphs import expression_graph, parse_values
 from quizapp.tui.widgets.graph import graph_rows, node_formula, render_graph
 from quizapp.tui.widgets.plot import column_chart
 from quizapp.tui.widgets.prompt import reflow
+from solvers.steps import NodeRecord
 
 
 def test_graph_rows_of_a_shared_subexpression():
     # f = (x·y) + (x·y)^2 at x=2, y=3 by hand: q = 6, f = 6 + 36 = 42,
     # ∂f/∂q = 1 + 2q = 13, ∂f/∂x = 13·y = 39, ∂f/∂y = 13·x = 26.
-    q = GradNode("q", "*", ("x", "y"), 6.0, (3.0, 2.0), 13.0, (39.0, 26.0))
+    q = NodeRecord("q", "*", ("x", "y"), 6.0, (3.0, 2.0), 13.0, (39.0, 26.0))
     nodes = (
-        GradNode("x", "input", (), 2.0, (), 39.0, ()),
-        GradNode("y", "input", (), 3.0, (), 26.0, ()),
+        NodeRecord("x", "input", (), 2.0, (), 39.0, ()),
+        NodeRecord("y", "input", (), 3.0, (), 26.0, ()),
         q,
-        GradNode("s", "^", ("q",), 36.0, (12.0,), 1.0, (12.0,)),
-        GradNode("f", "+", ("q", "s"), 42.0, (1.0, 1.0), 1.0, (1.0, 1.0)),
+        NodeRecord("s", "^", ("q",), 36.0, (12.0,), 1.0, (12.0,)),
+        NodeRecord("f", "+", ("q", "s"), 42.0, (1.0, 1.0), 1.0, (1.0, 1.0)),
     )
     rows = graph_rows(nodes)
     assert [r[0] for r in rows] == [
@@ -46,9 +46,9 @@ def test_the_seed_example_drawn_from_the_expression_engine():
 
 
 def test_node_formula_for_functions_and_negation():
-    assert node_formula(GradNode("f", "sigmoid", ("s",), 0.5, (0.25,), 1.0, (0.25,))) == "f = sigmoid(s)"
-    assert node_formula(GradNode("n2", "neg", ("x",), -1.0, (-1.0,), 1.0, (-1.0,))) == "n2 = -x"
-    assert node_formula(GradNode("x", "input", (), 1.0, (), 1.0, ())) == "x"
+    assert node_formula(NodeRecord("f", "sigmoid", ("s",), 0.5, (0.25,), 1.0, (0.25,))) == "f = sigmoid(s)"
+    assert node_formula(NodeRecord("n2", "neg", ("x",), -1.0, (-1.0,), 1.0, (-1.0,))) == "n2 = -x"
+    assert node_formula(NodeRecord("x", "input", (), 1.0, (), 1.0, ())) == "x"
 
 
 def test_parse_values():
