@@ -590,8 +590,16 @@ def _count(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
 
 
+# Words that reach an answer from JSON (a batch file's NaN, true, null) or from another program.
+_NOT_NUMBERS = {"nan": "is not a number", "infinity": "is not a finite number", "inf": "is not a finite number",
+                "true": "is a yes/no value, not a number", "false": "is a yes/no value, not a number",
+                "null": "means no answer", "none": "means no answer"}
+
+
 def _unknown_name(name: str, allowed: frozenset[str]) -> str:
     message = f"unknown name '{name}'"
+    if name.lower() in _NOT_NUMBERS and name not in allowed:
+        return f"'{name}' {_NOT_NUMBERS[name.lower()]}: give the answer as a finite number or formula"
     stem = name.rstrip(_DIGITS + ".")
     if stem != name and ALIASES.get(stem, stem) in FUNCTIONS:
         return f"{message}: write {stem} {name[len(stem):]} or {stem}({name[len(stem):]})"
