@@ -8,68 +8,30 @@ with a ValueError naming it.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Mapping
 from typing import Any
 
-import numpy as np
+from solvers import display
 
 _TOKEN = re.compile(r"\{\{|\}\}|\{([A-Za-z_]\w*)((?:\[-?\d+\])*)(?::([^{}]*))?\}")
 _INDEX = re.compile(r"\[(-?\d+)\]")
 
 
 def number(x: Any) -> str:
-    """A number the way it is written by hand: ``3``, ``-0.5``, ``0.001``, ``1e-8``."""
-    if isinstance(x, (bool, np.bool_)):
-        return "true" if x else "false"
-    if isinstance(x, (int, np.integer)):
-        return str(int(x))
-    x = float(x)
-    if x == 0:
-        return "0"
-    if x.is_integer() and abs(x) < 1e15:
-        return str(int(x))
-    text = f"{x:.10g}"
-    if "e" in text:
-        mantissa, exp = text.split("e")
-        text = f"{mantissa}e{int(exp)}"
-    return text
-
-
-def _is_matrix(value: Any) -> bool:
-    return (
-        isinstance(value, (list, tuple, np.ndarray))
-        and len(value) > 0
-        and all(isinstance(row, (list, tuple, np.ndarray)) for row in value)
-    )
-
-
-def _scalar_text(v: Any) -> str:
-    return v if isinstance(v, str) else number(v)
+    """A number the way it is written by hand (``solvers.display.number``)."""
+    return display.number(x)
 
 
 def matrix(rows: Any) -> str:
     """Rows on their own lines, columns right-aligned: ``[ 1, -2 ]`` over ``[ 3,  4 ]``."""
-    cells = [[_scalar_text(v) for v in row] for row in rows]
-    ncols = max(len(r) for r in cells)
-    widths = [max((len(r[j]) for r in cells if j < len(r)), default=0) for j in range(ncols)]
-    lines = ["[ " + ", ".join(c.rjust(widths[j]) for j, c in enumerate(r)) + " ]" for r in cells]
-    return "\n".join(lines)
+    return display.render(display.Mat(tuple(tuple(display.value(v) for v in row) for row in rows)))
 
 
-def value_text(value: Any) -> str:
-    """Any parameter or answer value as display text (a matrix spans several lines)."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}: {value_text(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, np.ndarray) and value.ndim == 0:
-        return number(value[()])
-    if isinstance(value, (list, tuple, np.ndarray)):
-        if _is_matrix(value):
-            return matrix(value)
-        return "[" + ", ".join(_scalar_text(v) if not isinstance(v, dict) else value_text(v) for v in value) + "]"
-    return number(value)
+def value_text(value: Any, medium: str = "terminal") -> str:
+    """Any parameter or answer value as display text (on a terminal a matrix spans several lines)."""
+    return display.render(value, medium)
 
 
 def placeholders(text: str) -> list[str]:
@@ -77,7 +39,8 @@ def placeholders(text: str) -> list[str]:
     return [m.group(1) for m in _TOKEN.finditer(text) if m.group(1) is not None]
 
 
-def _lookup(name: str, index: str, spec: str | None, values: Mapping[str, Any]) -> str:
+def _lookup(name: str, index: str, spec: str | None, values: Mapping[str, Any]) -> Any:
+    """The value a placeholder names (a structured number when it has a format spec)."""
     if name not in values:
         raise ValueError(f"placeholder {{{name}}} has no value")
     value = values[name]
@@ -88,44 +51,107 @@ def _lookup(name: str, index: str, spec: str | None, values: Mapping[str, Any]) 
             raise ValueError(f"placeholder {{{name}{index}}}: no entry [{i}]") from None
     if spec:
         try:
-            return format(float(value), spec)
+            return display.Text(format(float(value), spec))
         except (TypeError, ValueError) as exc:
             raise ValueError(f"placeholder {{{name}:{spec}}}: {exc}") from None
-    return value_text(value)
+    return value
 
 
 _OPERATORS = set("+-−·*/×^")
 _POWERS = set("²³^")
 
 
-def _in_formula(before: list[str], after: str) -> bool:
+def _in_formula(before: str, after: str) -> bool:
     """Whether a negative number here sits between operators (``0.9·-3``, ``-8²``) and needs brackets."""
-    tail = "".join(before[-2:]).rstrip()
-    return (bool(tail) and tail[-1] in _OPERATORS) or (bool(after) and after in _POWERS)
+    tail = before.rstrip()[-1:]
+    return (bool(tail) and tail in _OPERATORS) or (bool(after) and after in _POWERS)
 
 
-def fill(text: str, values: Mapping[str, Any]) -> str:
-    """``text`` with every placeholder replaced; a multi-line value is indented under its column.
+def _prose_escape(medium: str) -> Any:
+    if medium == "latex":
+        return display.latex_text
+    if medium == "html":
+        return lambda s: html.escape(s, quote=False)
+    return lambda s: s
 
-    A negative number written between operators is bracketed: ``{a}·{x}`` with x = -3 reads
-    ``0.5·(-3)`` and ``{x}²`` reads ``(-3)²``, never ``-3²``.
+
+def fill(text: str, values: Mapping[str, Any], medium: str = "terminal") -> str:
+    """``text`` with every placeholder replaced, drawn for ``medium`` (see ``solvers.display``).
+
+    ``$...$`` is maths in the inline markup (placeholders work inside it). On a terminal a
+    multi-line value is indented under its column. A negative number written between operators is
+    bracketed: ``{a}·{x}`` with x = -3 reads ``0.5·(-3)`` and ``{x}²`` reads ``(-3)²``, never ``-3²``.
     """
+    out = []
+    for is_math, piece in display.split_maths(text):
+        out.append(_fill_math(piece, values, medium) if is_math else _fill_prose(piece, values, medium))
+    return "".join(out)
+
+
+def _fill_prose(text: str, values: Mapping[str, Any], medium: str) -> str:
+    escape = _prose_escape(medium)
+    raw = ""  # the text so far as written, to decide brackets and columns
     out: list[str] = []
     pos = 0
     for m in _TOKEN.finditer(text):
-        out.append(text[pos : m.start()])
+        literal = text[pos : m.start()].replace(r"\$", "$")
+        raw += literal
+        out.append(escape(literal))
         pos = m.end()
         tok = m.group(0)
         if tok in ("{{", "}}"):
-            out.append(tok[0])
+            raw += tok[0]
+            out.append(escape(tok[0]))
             continue
-        rendered = _lookup(m.group(1), m.group(2), m.group(3), values)
-        if rendered.startswith("-") and _in_formula(out, text[pos : pos + 1]):
-            rendered = f"({rendered})"
-        if "\n" in rendered:
-            done = "".join(out)
-            column = len(done) - (done.rfind("\n") + 1)
+        value = _lookup(m.group(1), m.group(2), m.group(3), values)
+        plain = display.render(value, "plain")
+        bracket = plain.startswith("-") and _in_formula(raw, text[pos : pos + 1])
+        rendered = display.render(value, medium)
+        if "\n" in rendered and medium == "terminal":
+            column = len(raw) - (raw.rfind("\n") + 1)
             rendered = rendered.replace("\n", "\n" + " " * column)
+        if bracket:
+            rendered = f"({rendered})"
+        raw += rendered
         out.append(rendered)
-    out.append(text[pos:])
+    literal = text[pos:].replace(r"\$", "$")
+    out.append(escape(literal))
     return "".join(out)
+
+
+_MATH_PLACEHOLDER = re.compile(r"(?<![_^}\\A-Za-z])\{([A-Za-z_]\w*)((?:\[-?\d+\])*)(?::([^{}]*))?\}")
+_SENTINEL = 0xE000  # private-use code points stand for the values while the maths is parsed
+
+
+def _fill_math(markup: str, values: Mapping[str, Any], medium: str) -> str:
+    """Maths markup with its placeholders (a ``{`` not after ``_``, ``^``, ``}`` or a command) filled."""
+    filled: list[str] = []
+
+    def hold(m: re.Match[str]) -> str:
+        value = _lookup(m.group(1), m.group(2), m.group(3), values)
+        inner = medium if medium in ("latex", "html") else "plain"
+        text = display.render(value, inner, in_math=True)
+        negative = display.render(value, "plain").startswith("-")
+        if negative and _in_formula(markup[: m.start()], markup[m.end() : m.end() + 1]):
+            text = f"({text})"
+        filled.append(text)
+        return chr(_SENTINEL + len(filled) - 1)
+
+    try:
+        drawn = display.math_text(_MATH_PLACEHOLDER.sub(hold, markup), medium)
+    except display.MarkupError as exc:
+        raise ValueError(str(exc)) from None
+    for i, text in enumerate(filled):
+        drawn = drawn.replace(chr(_SENTINEL + i), text)
+    return drawn
+
+
+ANSWER_DIGITS = 6  # significant figures of an answer shown to a person (keys, feedback); data files keep more
+
+
+def answer_text(question: Any, part: Any, value: Any, medium: str = "plain") -> str:
+    """A part's answer as a person reads it: ``B) local minimum`` for an option, numbers to 6 figures."""
+    if part.type == "choice" and part.options:
+        letter, opt = next((lt, o) for lt, o in question.options(part) if o.id == value)
+        return f"{letter}) {fill(opt.text, {}, medium) if medium != 'terminal' else opt.text}"
+    return display.render(display.value(value, ANSWER_DIGITS), medium)

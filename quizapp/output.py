@@ -13,7 +13,8 @@ import sys
 from collections.abc import Sequence
 from typing import IO, Any
 
-from solvers.steps import fmt, to_jsonable
+from solvers import display
+from solvers.steps import to_jsonable
 
 Cell = Any
 MARKS = {True: ("✓", "green"), False: ("✗", "red")}
@@ -59,9 +60,7 @@ def text(value: Any) -> str:
         return ""
     if isinstance(value, str):
         return value
-    if isinstance(value, (list, tuple)) and any(isinstance(v, (list, tuple)) for v in value):
-        return "[" + ", ".join(text(v) for v in value) + "]"
-    return fmt(value)
+    return display.render(display.value(value, 6), "plain")
 
 
 def mark(ok: bool, stream: IO[str] | None = None) -> str:

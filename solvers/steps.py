@@ -18,6 +18,8 @@ from typing import Any
 
 import numpy as np
 
+from solvers import display
+
 # How template keys are shown in the symbolic form of a formula.
 SYMBOLS: dict[str, str] = {
     "alpha": "α", "beta": "β", "beta1": "β₁", "beta2": "β₂", "gamma": "γ", "delta": "Δ",
@@ -31,22 +33,8 @@ _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
 def fmt(value: Any, digits: int = 6) -> str:
-    """A number, vector or matrix as a person would write it (``digits`` significant figures)."""
-    if isinstance(value, (bool, np.bool_)):
-        return str(bool(value))
-    if isinstance(value, str):
-        return value
-    arr = np.asarray(value)
-    if arr.dtype.kind in "OUS":
-        return str(value)
-    if arr.ndim == 0:
-        x = float(arr)
-        if x == 0:
-            return "0"
-        if x.is_integer() and abs(x) < 1e15:
-            return str(int(x))
-        return f"{x:.{digits}g}"
-    return "[" + ", ".join(fmt(v, digits) for v in arr) + "]"
+    """A number, vector or matrix on one line (``digits`` significant figures): ``solvers.display``."""
+    return display.render(display.value(value, digits), "plain")
 
 
 def render(template: str, numbers: Mapping[str, Any]) -> tuple[str, str]:

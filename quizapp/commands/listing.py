@@ -60,20 +60,28 @@ def _list(bank: Any, args: argparse.Namespace) -> int:
 
 
 def _param_text(p: Any) -> str:
+    from solvers.display import render
+
     kind = p.kind
     if kind in ("int", "decimal", "vector", "matrix"):
-        low = getattr(p.low, "text", p.low)
-        high = getattr(p.high, "text", p.high)
-        shape = "×".join(str(getattr(d, "text", d)) for d in p.shape)
+        low, high = _bound(p.low), _bound(p.high)
+        shape = "×".join(_bound(d) for d in p.shape)
         where = f" of {shape}" if shape else ""
         return f"{kind}{where} in [{low}, {high}]" + (f", {p.decimals} decimals" if p.decimals else "")
     if kind == "choice":
-        return "one of " + ", ".join(str(o) for o in p.options)
+        return "one of " + ", ".join(render(o, "plain") for o in p.options)
     if kind == "sample":
-        return f"drawn from {p.source or list(p.options)}"
+        return f"drawn from {p.source or render(list(p.options), 'plain')}"
     if kind == "derived":
         return f"= {p.expr_text}"
-    return f"fixed {p.value}"
+    return f"fixed {render(p.value, 'plain')}"
+
+
+def _bound(b: Any) -> str:
+    """A bound or size: an expression's own text, a number as the display model writes it."""
+    from solvers.display import render
+
+    return getattr(b, "text", None) or render(b, "plain")
 
 
 def _show(bank: Any, args: argparse.Namespace) -> int:

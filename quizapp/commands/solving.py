@@ -165,13 +165,9 @@ def print_solution(question: Any, stream: IO[str] | None = None) -> None:
 
 
 def _answer_text(question: Any, name: str, value: Any) -> str:
-    from quizapp import output
+    from question_bank.render import answer_text
 
-    part = question.template.part(name)
-    if part.type == "choice" and part.options:
-        letter, opt = next((lt, o) for lt, o in question.options(part) if o.id == value)
-        return f"{letter}) {opt.text}"
-    return output.text(value)
+    return answer_text(question, question.template.part(name), value)
 
 
 # ----- check -----------------------------------------------------------------------------------

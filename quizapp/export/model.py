@@ -7,15 +7,17 @@ never touch the bank again and every format shows the same numbers.
 
 from __future__ import annotations
 
+import html
 import string
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-
+from question_bank import render
 from question_bank.question import Question
 from question_bank.schema import PartSpec
-from solvers.steps import fmt, to_jsonable
+from solvers import display
+from solvers.display import clean, number
+from solvers.steps import fmt
 
 NUMERIC = ("number", "vector", "matrix")
 
@@ -72,6 +74,17 @@ class ExportStep:
 
 
 @dataclass(frozen=True)
+class Shown:
+    """What a question shows, drawn for one medium (LaTeX or HTML): maths typeset, values as matrices."""
+
+    prompt: str
+    conventions: tuple[str, ...]
+    labels: tuple[str, ...]  # per part ("" for an unlabelled part)
+    answers: tuple[str, ...]  # per part
+    steps: tuple[tuple[str, str, str, str], ...]  # label, formula, substituted, value
+
+
+@dataclass(frozen=True)
 class ExportQuestion:
     number: int  # 1-based position in the set (the same in every variant)
     section: str
@@ -87,6 +100,8 @@ class ExportQuestion:
     parts: tuple[ExportPart, ...]
     steps: tuple[ExportStep, ...]
     params: dict[str, Any] = field(default_factory=dict)
+    shown: dict[str, Shown] = field(default_factory=dict, compare=False)  # medium -> typeset text
+    precision: str = ""  # how precisely to answer ("Give numbers to 3 significant figures.")
 
     @property
     def id(self) -> str:
@@ -153,35 +168,18 @@ class ProblemSet:
 
 
 def points_text(points: float) -> str:
-    return fmt(points)
+    return number(points)
 
 
-def tolerance(part: PartSpec, ref: Any) -> Any:
-    """The absolute tolerance of each entry: max(abs_tol, rel_tol·|ref|), widened to take an answer
-    correctly rounded to the part's significant figures (the grader accepts those too)."""
-    if part.type == "integer":
-        return 0
-    if part.type not in NUMERIC:
+def tolerance(question: Question, part: PartSpec) -> Any:
+    """The absolute half-width the grader accepts for each entry (``Question.band``): every export
+    gives an LMS exactly the grader's band."""
+    if part.type not in NUMERIC + ("integer",):
         return None
-    arr = np.asarray(ref, dtype=np.float64)
-    tol = np.maximum(part.abs_tol, part.rel_tol * np.abs(arr))
-    if part.sigfigs:
-        tol = np.maximum(tol, np.abs(arr - _round_sig(arr, part.sigfigs)) * (1 + 1e-9))
-    return to_jsonable(tol) if tol.ndim else float(tol)
-
-
-def _round_sig(arr: np.ndarray, figures: int) -> np.ndarray:
-    from quizapp.grading.compare import round_sig
-
-    return np.vectorize(lambda x: round_sig(float(x), figures))(arr) if arr.ndim else np.asarray(
-        round_sig(float(arr), figures))
-
-
-def answer_text(question: Question, part: PartSpec, value: Any) -> str:
-    if part.type == "choice" and part.options:
-        letter, opt = next((lt, o) for lt, o in question.options(part) if o.id == value)
-        return f"{letter}) {opt.text}"
-    return fmt(value)
+    band = question.band(part.name)
+    if band is None:
+        return 0 if part.type == "integer" else None  # whole numbers: exact
+    return clean(band)
 
 
 def option_choices(question: Question, part: PartSpec) -> tuple[Choice, ...]:
@@ -196,22 +194,53 @@ def export_question(question: Question, number: int, section: str, points: float
     """The record of ``question``; ``choices`` turns the named numeric parts into multiple choice."""
     choices = choices or {}
     parts = tuple(_part(question, p, choices.get(p.name, ())) for p in question.parts)
-    steps = tuple(ExportStep(s.name, s.label, s.formula, s.substituted, to_jsonable(s.value), fmt(s.value))
+    steps = tuple(ExportStep(s.name, s.label, s.formula, s.substituted, clean(s.value), fmt(s.value))
                   for s in question.solution.steps)
     t = question.template
+    shown = {m: _shown(question, parts, m) for m in MEDIA}
     return ExportQuestion(number, section, float(points), t.id, t.version, int(question.seed), t.title, t.topic,
                           t.difficulty, tuple(question.conventions), question.prompt.rstrip(), parts, steps,
-                          to_jsonable(question.params))
+                          clean(question.params), shown, _precision(question))
+
+
+MEDIA = ("latex", "html")
+
+
+def _shown(question: Question, parts: tuple[ExportPart, ...], medium: str) -> Shown:
+    """The question's text typeset for ``medium`` from the template's text and the drawn values."""
+    t, params = question.template, question.params
+    labels = tuple(render.fill(p.label, params, medium) if p.label else "" for p in question.parts)
+    answers = tuple(_answer_shown(question, spec, part, medium) for spec, part in zip(question.parts, parts))
+    prose = display.latex_text if medium == "latex" else lambda s: html.escape(s, quote=False)
+    steps = tuple((prose(s.label), prose(s.formula), prose(s.substituted),
+                   display.render(display.value(s.value, render.ANSWER_DIGITS), medium))
+                  for s in question.solution.steps)
+    return Shown(render.fill(t.prompt, params, medium).rstrip(),
+                 tuple(render.fill(c, params, medium) for c in t.conventions), labels, answers, steps)
+
+
+def _answer_shown(question: Question, spec: PartSpec, part: ExportPart, medium: str) -> str:
+    if part.choices and part.multiple_choice:
+        return f"{part.letter}) " + render.answer_text(question, spec, question.expected[spec.name], medium)
+    if part.choices:
+        prose = display.latex_text if medium == "latex" else lambda s: html.escape(s, quote=False)
+        return prose(part.answer_text)
+    return render.answer_text(question, spec, question.expected[spec.name], medium)
+
+
+def _precision(question: Question) -> str:
+    """The grader's statement of the precision it accepts (every export states it)."""
+    return question.precision_text()
 
 
 def _part(question: Question, part: PartSpec, mc: tuple[Choice, ...]) -> ExportPart:
     value = question.expected[part.name]
     label = question.label(part) if part.label else ""
     if part.type == "choice" and part.options:
-        return ExportPart(part.name, label, part.type, value, answer_text(question, part, value),
+        return ExportPart(part.name, label, part.type, value, render.answer_text(question, part, value),
                           choices=option_choices(question, part))
-    text = fmt(value)
+    text = render.answer_text(question, part, value)
     if mc:
         letter = next(c.letter for c in mc if c.correct)
         text = f"{letter}) {text}"
-    return ExportPart(part.name, label, part.type, to_jsonable(value), text, tolerance(part, value), mc, bool(mc))
+    return ExportPart(part.name, label, part.type, clean(value), text, tolerance(question, part), mc, bool(mc))

@@ -9,32 +9,31 @@ each with its own tolerance). The worked solution is the general feedback.
 
 from __future__ import annotations
 
+import math
 import re
 import xml.etree.ElementTree as ET
 from typing import Any
 
-import numpy as np
-
 from quizapp.export.htmltext import esc, part_html, question_html, solution_html, stem_html
 from quizapp.export.model import ExportPart, ExportQuestion, ProblemSet, points_text
+from solvers import display
 
 FILES = ("moodle.xml",)
 PENALTY = "0.3333333"
 
 
 def number(x: Any) -> str:
-    """A number as Moodle reads it: positional notation, shortest round-trip digits."""
-    x = float(x)
-    if x == 0:
-        return "0"
-    if x.is_integer() and abs(x) < 1e15:
-        return str(int(x))
-    return np.format_float_positional(x, trim="-")
+    """A number as Moodle reads it: positional notation, no float noise."""
+    return display.number(x, positional=True)
 
 
 def tolerance(tol: Any) -> str:
-    """A tolerance to three significant figures (its last digits carry no meaning)."""
-    return number(float(f"{float(tol):.3g}"))
+    """A tolerance to three significant figures, rounded up: never narrower than the grader's band."""
+    tol = float(tol)
+    if tol <= 0:
+        return "0"
+    scale = 10 ** (math.floor(math.log10(tol)) - 2)
+    return number(math.ceil(round(tol / scale, 6)) * scale)
 
 
 def qtype(q: ExportQuestion) -> str:

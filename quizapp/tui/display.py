@@ -17,18 +17,10 @@ def value_text(value: Any, digits: int = DIGITS) -> str:
         return "—"
     if isinstance(value, str):
         return value
-    # NumPy and the renderer only when a value is shown: the home screen must start fast.
-    import numpy as np
+    # the display model only when a value is shown: the home screen must start fast
+    from solvers import display
 
-    from question_bank.render import matrix
-    from solvers.steps import fmt
-
-    arr = np.asarray(value)
-    if arr.dtype.kind not in "fiub":
-        return str(value)
-    if arr.ndim == 2:
-        return matrix([[fmt(v, digits) for v in row] for row in arr])
-    return fmt(value, digits)
+    return display.render(display.value(value, digits), "terminal")
 
 
 def option_text(question: Question, part: PartSpec, option_id: Any) -> str:

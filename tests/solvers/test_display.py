@@ -1,0 +1,87 @@
+"""The display model: one number formatter, one renderer per medium, the inline maths markup."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from solvers import display
+from solvers.display import MarkupError, Mat, Num, clean, math_text, number, render, sym
+
+
+@pytest.mark.parametrize(("x", "text"), [
+    (0.1 + 0.2, "0.3"),                      # float noise never shows
+    (0.13000000000000006, "0.13"),
+    (-0.0, "0"),                             # no negative zero
+    (3.0, "3"),
+    (-1.5, "-1.5"),
+    (1e-8, "1e-8"),
+    (2.5e-5, "2.5e-5"),
+    (1e15, "1e15"),
+    (np.float64(1 / 3), "0.333333333333"),
+    (np.int64(7), "7"),
+    (True, "true"),                          # never Python's True
+])
+def test_number_as_written_by_hand(x, text):
+    assert number(x) == text
+
+
+def test_number_significant_figures_and_positional():
+    assert number(1 / 3, 3) == "0.333"
+    assert number(-2.71828, 2) == "-2.7"
+    assert number(1e-8, positional=True) == "0.00000001"
+    assert number(0.1 + 0.2, positional=True) == "0.3"
+
+
+def test_clean_data_has_no_negative_zero_and_keeps_every_bit():
+    assert clean({"a": [1 / 3, -0.0], "b": np.array([[-0.0]])}) == {"a": [1 / 3, 0.0], "b": [[0.0]]}
+    assert str(clean(np.float64(-0.0))) == "0.0"
+    assert clean(np.array([-0.0]))[0] == 0.0 and str(clean([-0.0])[0]) == "0.0"
+
+
+def test_matrix_per_medium():
+    m = [[1.0, -2.5], [30.0, 4.0]]
+    assert render(m) == "[  1, -2.5 ]\n[ 30,    4 ]"
+    assert render(m, "plain") == "[[1, -2.5], [30, 4]]"
+    assert render(m, "latex") == r"$\begin{bmatrix}1 & -2.5 \\ 30 & 4\end{bmatrix}$"
+    assert render(m, "html") == r"\(\begin{bmatrix}1 &amp; -2.5 \\ 30 &amp; 4\end{bmatrix}\)"
+    assert render([0.25, 4], "latex", in_math=True) == r"\begin{bmatrix}0.25 & 4\end{bmatrix}"
+    assert render(Mat(((Num(1 / 3, 2),),)), "plain") == "[[0.33]]"
+
+
+def test_three_dimensional_arrays_stay_on_one_line():
+    assert render(np.zeros((2, 1, 2)), "plain") == "[[[0, 0]], [[0, 0]]]"
+
+
+@pytest.mark.parametrize(("markup", "plain", "latex"), [
+    (r"\sum_{j \neq y} \max(0, s_j - s_y + \Delta)", "Σ_(j ≠ y) max(0, sⱼ - s_y + Δ)",
+     r"$\sum_{j \neq y} \max(0, s_{j} - s_{y} + \Delta)$"),
+    (r"\partial L/\partial W_1", "∂L/∂W₁", r"$\partial L/\partial W_{1}$"),
+    (r"\hat{y}_i", "ŷᵢ", r"$\hat{y}_{i}$"),
+    (r"\sigma(z) = \frac{1}{1 + e^{-z}}", "σ(z) = 1/(1 + e^(-z))", r"$\sigma(z) = \frac{1}{1 + e^{-z}}$"),
+    (r"\sigma x", "σx", r"$\sigma x$"),
+])
+def test_markup_drawn_for_each_medium(markup, plain, latex):
+    assert math_text(markup, "plain") == plain
+    assert math_text(markup, "latex") == latex
+    assert math_text(markup, "html") == r"\(" + latex[1:-1] + r"\)"
+
+
+def test_symbols():
+    assert math_text(sym("W", "1").markup, "plain") == "W₁"
+    assert math_text(sym("x", hat=True).markup, "latex") == r"$\hat{x}$"
+
+
+@pytest.mark.parametrize(("markup", "message"), [
+    (r"\foo x", r"unknown command \foo at position 1"),
+    ("x_{1", "never closed"),
+    ("x}", "closes nothing"),
+    ("x^", "missing"),
+])
+def test_bad_markup_says_what_and_where(markup, message):
+    with pytest.raises(MarkupError, match=message.replace("\\", "\\\\")):
+        display.parse(markup)
+
+
+def test_latex_text_escapes_and_typesets_unicode():
+    assert display.latex_text("50% of x_1 & σ") == r"50\% of x\_1 \& \ensuremath{\sigma}"
