@@ -25,6 +25,7 @@ SOLVER_MODULES = (
     "solvers.optim",
     "solvers.optim_runs",
     "solvers.schedules",
+    "solvers.lr_schedules",
     "solvers.norm",
     "solvers.regularization",
     "solvers.knn",

@@ -24,8 +24,7 @@ def _linear(rec: Recorder, lr0: float, lr_tau: float, tau: float, k: int) -> flo
 
 
 def _step(rec: Recorder, lr0: float, gamma: float, step_size: int, k: int) -> float:
-    drops = rec.step("drops", "decays so far", "⌊{k} / {step_size}⌋", k // step_size,
-                     k=k, step_size=step_size)
+    drops = rec.step("drops", "decays so far", "⌊{k} / {s}⌋", k // step_size, k=k, s=step_size)
     return rec.step("lr", "learning rate", "{lr0}·{gamma}^{drops}", lr0 * gamma**drops,
                     lr0=lr0, gamma=gamma, drops=drops)
 

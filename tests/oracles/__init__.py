@@ -8,12 +8,22 @@ formulas in conventions.md, written in plain Python, NumPy and SymPy.
 import re
 from pathlib import Path
 
-from tests.oracles import backprop, calculus, classic, losses, normalization, optimizers, regularization, symbolic
+from tests.oracles import (
+    backprop,
+    calculus,
+    classic,
+    losses,
+    normalization,
+    optimizers,
+    regularization,
+    schedules,
+    symbolic,
+)
 from tests.oracles.base import CONVENTION, MISTAKE, ORACLES, Oracle, identity, round_sig
 
 __all__ = ["COMPUTED", "CONVENTION", "MISTAKE", "ORACLES", "Oracle", "identity", "round_sig"]
 # importing the modules registers their oracles
-_MODULES = (backprop, calculus, classic, losses, normalization, optimizers, regularization, symbolic)
+_MODULES = (backprop, calculus, classic, losses, normalization, optimizers, regularization, schedules, symbolic)
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "question_bank" / "templates"
 
