@@ -335,11 +335,23 @@ def _bound(ctx: _Ctx, raw: MarkedDict, key: str, field: str, earlier: list[str])
     value = raw[key]
     if isinstance(value, bool):
         raise ctx.error(raw, key, f"{field}.{key}", "expected a number or an expression")
-    if isinstance(value, (int, float)):
-        if not (math.isfinite(value) and abs(value) <= MAX_ABS):
-            raise ctx.error(raw, key, f"{field}.{key}", f"must be between -{MAX_ABS:g} and {MAX_ABS:g}, got {value}")
-        return value
-    return _expr(ctx, raw, key, f"{field}.{key}", value, earlier)
+    expr = None
+    if not isinstance(value, (int, float)):
+        expr = _expr(ctx, raw, key, f"{field}.{key}", value, earlier)
+        if expr.names:
+            return expr  # depends on other parameters: the sampler bounds it when it draws
+        try:  # a constant written as text ("-1e308" is text to YAML): check it now
+            value = expr({})
+        except ValueError as exc:
+            raise ctx.error(raw, key, f"{field}.{key}", str(exc)) from None
+    try:
+        ok = math.isfinite(float(value)) and abs(float(value)) <= MAX_ABS
+    except (TypeError, ValueError, OverflowError):
+        ok = False
+    if not ok:
+        raise ctx.error(raw, key, f"{field}.{key}", f"must be a number from -{MAX_ABS:g} to {MAX_ABS:g}, "
+                        f"got {raw[key]!r}")
+    return value if expr is None else expr
 
 
 def _expr(ctx: _Ctx, node: Any, key: Any, field: str, text: Any, names: list[str]) -> exprs.Expr:

@@ -389,8 +389,13 @@ def _quick_verdict(a: Node, b: Node) -> str:
         diff = to_sympy(a) - to_sympy(b)
         if diff == 0:
             return "zero"
-        if diff.is_polynomial() and sympy.Poly(diff).total_degree() <= _QUICK_DEGREE:
-            return _zero_verdict(sympy.expand(diff))
+        gens = sorted(diff.free_symbols, key=str)
+        if gens and diff.is_polynomial(*gens):
+            poly = sympy.Poly(diff, *gens)  # expanding a polynomial is fast while its degree is small
+            if poly.is_zero:
+                return "zero"
+            if poly.total_degree() <= _QUICK_DEGREE:
+                return "nonzero"
     except Exception:  # SymPy raises many kinds on odd input; let the full check try
         pass
     return "unknown"
