@@ -52,6 +52,7 @@ class Candidate:
     value: Any
     what: str  # in words, for messages ("the given w unchanged")
     misconception: Misconception | None = None
+    source: str = ""  # a non-answer: the parameter or step it repeats (``w``, or ``w1`` for ``w2``)
 
     @property
     def entrywise(self) -> bool:
@@ -251,7 +252,7 @@ def given_candidates(template: Template, params: Mapping[str, Any], solution: So
     for name, what, cid in _updated(template, params, solution, part):
         value = params[name] if name in params else _step_value(solution, name)
         if value is not None and np.shape(value) == expected.shape:
-            out.append(Candidate(cid, "non-answer", np.asarray(value, dtype=np.float64), what))
+            out.append(Candidate(cid, "non-answer", np.asarray(value, dtype=np.float64), what, source=name))
     if np.any(np.abs(expected) > slack(0.0)):
         out.append(Candidate("zero", "non-answer", np.zeros(expected.shape), "zero"))
     return out

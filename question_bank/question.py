@@ -147,12 +147,18 @@ class Question:
             got = solving.answers(self.template, sol, m.parts, only_mapped=True)
         except (ValueError, TypeError, ZeroDivisionError, FloatingPointError) as exc:
             return MisconceptionAnswer(m, error=str(exc))
-        distinct = {}
+        distinct, changed = {}, False
         for name, value in got.items():
             part, want = self.template.part(name), self.expected[name]
             fits = judging.can_fire(part.type, value, np.shape(want))
-            distinct[name] = fits and is_finite(part, value) and (np.shape(value) != np.shape(want)
-                                                                   or not _same(value, want))
+            other = np.shape(value) != np.shape(want) or not _same(value, want)
+            changed = changed or other
+            band = self.judgement.band(name)
+            outside = other if band is None or np.shape(value) != np.shape(want) else not judging.inside(
+                value, want, band)
+            distinct[name] = fits and is_finite(part, value) and outside
+        if not changed:  # the slip makes no difference for these numbers (Adam's restart at t = 1)
+            return MisconceptionAnswer(m, got, error="it gives exactly the right answer for these numbers")
         return MisconceptionAnswer(m, got, distinct)
 
     # -- hints and text --------------------------------------------------------------------

@@ -109,12 +109,17 @@ def adagrad_update(
 
 def rmsprop_update(
     rec: Recorder, w: Num, g: Num, cache: Num, lr: float, decay: float, eps: float, *,
-    eps_placement: str = "outside",
+    eps_placement: str = "outside", one_minus: bool = True, sqrt: bool = True,
 ) -> tuple[Num, Num]:
-    """RMSProp (``decay`` is β, PyTorch's ``alpha``); returns (cache, w)."""
-    cache = rec.step("cache", "gradient cache", "{decay}·{cache} + (1 - {decay})·{g}²",
-                     decay * cache + (1 - decay) * (g * g), decay=decay, cache=cache, g=g)
-    return cache, _adaptive_w(rec, w, g, cache, lr, eps, eps_placement)
+    """RMSProp (``decay`` is β, PyTorch's ``alpha``); returns (cache, w). ``one_minus=False`` and
+    ``sqrt=False`` are the classic slips βc + g² and g/(cache + ε), for the checker."""
+    if one_minus:
+        cache = rec.step("cache", "gradient cache", "{decay}·{cache} + (1 - {decay})·{g}²",
+                         decay * cache + (1 - decay) * (g * g), decay=decay, cache=cache, g=g)
+    else:
+        cache = rec.step("cache", "gradient cache", "{decay}·{cache} + {g}²", decay * cache + g * g,
+                         decay=decay, cache=cache, g=g)
+    return cache, _adaptive_w(rec, w, g, cache, lr, eps, eps_placement, sqrt)
 
 
 def _moments(
@@ -150,6 +155,7 @@ def adam_update(
 def adamw_update(
     rec: Recorder, w: Num, g: Num, m: Num, v: Num, t: int, lr: float, beta1: float, beta2: float,
     eps: float, weight_decay: float, *, variant: str = "pytorch", eta: float = 1.0,
+    bias_correction: bool = True, decay_after: bool = False, decay_lr: float | None = None,
 ) -> tuple[Num, Num, Num]:
     """Adam with weight decay λ; returns (m, v, w).
 
@@ -158,10 +164,17 @@ def adamw_update(
     (step ``g_l2``), then the Adam step.
     """
     choice(variant, "AdamW variant", ADAMW_VARIANTS)
+    lr_decay = lr if decay_lr is None else decay_lr  # the decay keeps its sign when the step's is flipped
+    if variant == "pytorch" and decay_after:  # a slip, for the checker: the decay applied after the step
+        m, v, stepped = adam_update(_Renamed(rec, {"w": "w_stepped"}), w, g, m, v, t, lr, beta1, beta2, eps,
+                                    bias_correction=bias_correction)
+        w = rec.step("w", "new weights", "{w_stepped}·(1 - {lr}·{weight_decay})",
+                     stepped * (1 - lr_decay * weight_decay), w_stepped=stepped, lr=lr_decay, weight_decay=weight_decay)
+        return m, v, w
     if variant == "pytorch":
         w = rec.step("w_decayed", "weights after the decoupled decay", "{w}·(1 - {lr}·{weight_decay})",
-                     w * (1 - lr * weight_decay), w=w, lr=lr, weight_decay=weight_decay)
-        return adam_update(rec, w, g, m, v, t, lr, beta1, beta2, eps)
+                     w * (1 - lr_decay * weight_decay), w=w, lr=lr_decay, weight_decay=weight_decay)
+        return adam_update(rec, w, g, m, v, t, lr, beta1, beta2, eps, bias_correction=bias_correction)
     if variant == "l2":
         g = rec.step("g_l2", "gradient with the L2 term", "{g} + {weight_decay}·{w}", g + weight_decay * w,
                      g=g, weight_decay=weight_decay, w=w)
@@ -175,18 +188,37 @@ def adamw_update(
     return m, v, w
 
 
+class _Renamed(Recorder):
+    """Passes steps on to ``parent`` with some names changed (``{"w": "w_stepped"}``)."""
+
+    def __init__(self, parent: Recorder, names: Mapping[str, str]) -> None:
+        self.parent, self.names = parent, dict(names)
+        self.steps, self.overrides = parent.steps, parent.overrides
+
+    def step(self, name: str, label: str, template: str, value: Any, **numbers: Any) -> Any:
+        return self.parent.step(self.names.get(name, name), label, template, value, **numbers)
+
+    def note(self, name: str, label: str, value: Any) -> Any:
+        return self.parent.note(self.names.get(name, name), label, value)
+
+
 # --------------------------------------------------------------------------- one step of each optimizer
 
 Grad = Callable[[str, Num], Num]  # (step name, point) -> the gradient at that point
 State = dict[str, Num]
 
 
+def _lr(o: dict) -> float:
+    """The learning rate of the step itself (negative for the ``ascent`` slip)."""
+    return o.get("step_sign", 1.0) * o["lr"]
+
+
 def _run_sgd(rec: Recorder, w: Num, grad: Grad, st: State, t: int, o: dict) -> tuple[Num, State]:
-    return sgd_update(rec, w, grad("g", w), o["lr"]), st
+    return sgd_update(rec, w, grad("g", w), _lr(o)), st
 
 
 def _run_momentum(rec: Recorder, w: Num, grad: Grad, st: State, t: int, o: dict) -> tuple[Num, State]:
-    v, w = momentum_update(rec, w, grad("g", w), st["v"], o["lr"], o["rho"], form=o["form"])
+    v, w = momentum_update(rec, w, grad("g", w), st["v"], _lr(o), o["rho"], form=o["form"])
     return w, {"v": v}
 
 
@@ -195,31 +227,32 @@ def _run_nesterov(rec: Recorder, w: Num, grad: Grad, st: State, t: int, o: dict)
         g = grad("g_ahead", lookahead_point(rec, w, st["v"], o["rho"]))
     else:
         g = grad("g", w)
-    v, w = nesterov_update(rec, w, g, st["v"], o["lr"], o["rho"], form=o["form"])
+    v, w = nesterov_update(rec, w, g, st["v"], _lr(o), o["rho"], form=o["form"])
     return w, {"v": v}
 
 
 def _run_adagrad(rec: Recorder, w: Num, grad: Grad, st: State, t: int, o: dict) -> tuple[Num, State]:
-    cache, w = adagrad_update(rec, w, grad("g", w), st["cache"], o["lr"], o["eps"],
+    cache, w = adagrad_update(rec, w, grad("g", w), st["cache"], _lr(o), o["eps"],
                               eps_placement=o["eps_placement"], sqrt=o["sqrt"])
     return w, {"cache": cache}
 
 
 def _run_rmsprop(rec: Recorder, w: Num, grad: Grad, st: State, t: int, o: dict) -> tuple[Num, State]:
-    cache, w = rmsprop_update(rec, w, grad("g", w), st["cache"], o["lr"], o["decay"], o["eps"],
-                              eps_placement=o["eps_placement"])
+    cache, w = rmsprop_update(rec, w, grad("g", w), st["cache"], _lr(o), o["decay"], o["eps"],
+                              eps_placement=o["eps_placement"], one_minus=o["one_minus"], sqrt=o["sqrt"])
     return w, {"cache": cache}
 
 
 def _run_adam(rec: Recorder, w: Num, grad: Grad, st: State, t: int, o: dict) -> tuple[Num, State]:
-    m, v, w = adam_update(rec, w, grad("g", w), st["m"], st["v"], t, o["lr"], o["beta1"], o["beta2"],
+    m, v, w = adam_update(rec, w, grad("g", w), st["m"], st["v"], t, _lr(o), o["beta1"], o["beta2"],
                           o["eps"], bias_correction=o["bias_correction"], eps_placement=o["eps_placement"])
     return w, {"m": m, "v": v}
 
 
 def _run_adamw(rec: Recorder, w: Num, grad: Grad, st: State, t: int, o: dict) -> tuple[Num, State]:
-    m, v, w = adamw_update(rec, w, grad("g", w), st["m"], st["v"], t, o["lr"], o["beta1"], o["beta2"],
-                           o["eps"], o["weight_decay"], variant=o["variant"], eta=o["eta"])
+    m, v, w = adamw_update(rec, w, grad("g", w), st["m"], st["v"], t, _lr(o), o["beta1"], o["beta2"],
+                           o["eps"], o["weight_decay"], variant=o["variant"], eta=o["eta"],
+                           bias_correction=o["bias_correction"], decay_after=o["decay_after"], decay_lr=o["lr"])
     return w, {"m": m, "v": v}
 
 
@@ -241,11 +274,14 @@ SPECS: dict[str, _Spec] = {
     "adagrad": _Spec(("cache",), {"lr": _REQUIRED, "eps": 1e-10, "eps_placement": "outside", "sqrt": True},
                      _run_adagrad),
     "rmsprop": _Spec(("cache",), {"lr": _REQUIRED, "decay": _REQUIRED, "eps": 1e-8,
-                                  "eps_placement": "outside"}, _run_rmsprop),
+                                  "eps_placement": "outside", "one_minus": True, "sqrt": True}, _run_rmsprop),
     "adam": _Spec(("m", "v"), {**_ADAM, "bias_correction": True, "eps_placement": "outside"}, _run_adam),
-    "adamw": _Spec(("m", "v"), {**_ADAM, "weight_decay": 0.01, "variant": "pytorch", "eta": 1.0},
-                   _run_adamw),
+    "adamw": _Spec(("m", "v"), {**_ADAM, "weight_decay": 0.01, "variant": "pytorch", "eta": 1.0,
+                                "bias_correction": True, "decay_after": False}, _run_adamw),
 }
+# Every optimizer also takes ``ascent`` (default false): the slip of stepping up the gradient, for the
+# checker (the learning rate's sign flipped once it is validated).
+MISTAKE_OPTIONS = {"ascent": False}
 
 _CHOICES = {
     ("momentum", "form"): MOMENTUM_FORMS,
@@ -270,7 +306,7 @@ def _option(optimizer: str, key: str, value: Any) -> Any:
         return choice(value, f"{optimizer} {key}", _CHOICES[optimizer, key])
     if key == "eps_placement":
         return choice(value, key, EPS_PLACEMENTS)
-    if key in ("sqrt", "bias_correction"):
+    if key in ("sqrt", "bias_correction", "one_minus", "decay_after", "ascent"):
         if not isinstance(value, (bool, np.bool_)):
             raise ValueError(f"{key} must be true or false, got {value!r}")
         return bool(value)
@@ -285,16 +321,19 @@ def _option(optimizer: str, key: str, value: Any) -> Any:
 
 def _options(optimizer: str, given: Mapping[str, Any]) -> dict[str, Any]:
     spec = SPECS[optimizer]
-    unknown = sorted(set(given) - set(spec.options))
+    known = {**spec.options, **MISTAKE_OPTIONS}
+    unknown = sorted(set(given) - set(known))
     if unknown:
         expected = ", ".join(spec.options)
         raise ValueError(f"unknown option {unknown[0]!r} for {optimizer}; expected: {expected}")
     out = {}
-    for key, default in spec.options.items():
+    for key, default in known.items():
         value = given.get(key, default)
         if value is _REQUIRED:
             raise ValueError(f"{optimizer} needs {key}")
         out[key] = _option(optimizer, key, value)
+    if out.pop("ascent"):
+        out["step_sign"] = -1.0
     return out
 
 
@@ -422,9 +461,12 @@ def adagrad_step(w: Any, g: Any, cache: Any, lr: float, eps: float = 1e-10, eps_
 
 @solver("rmsprop_step")
 def rmsprop_step(w: Any, g: Any, cache: Any, lr: float, decay: float, eps: float = 1e-8,
-                 eps_placement: str = "outside", overrides: Options = None) -> Solution:
-    """One RMSProp step -> {cache, w}; ``decay`` is β (0.9 in the seeds, PyTorch's alpha = 0.99)."""
-    opts = {"lr": lr, "decay": decay, "eps": eps, "eps_placement": eps_placement}
+                 eps_placement: str = "outside", one_minus: bool = True, sqrt: bool = True,
+                 overrides: Options = None) -> Solution:
+    """One RMSProp step -> {cache, w}; ``decay`` is β (0.9 in the seeds, PyTorch's alpha = 0.99).
+    ``one_minus=False``, ``sqrt=False``: classic slips, for the checker."""
+    opts = {"lr": lr, "decay": decay, "eps": eps, "eps_placement": eps_placement, "one_minus": one_minus,
+            "sqrt": sqrt}
     return _one_step("rmsprop", Recorder(overrides), w, _explicit(g), {"cache": cache}, 1, opts)
 
 
@@ -441,11 +483,13 @@ def adam_step(w: Any, g: Any, m: Any, v: Any, t: int, lr: float = 1e-3, beta1: f
 @solver("adamw_step")
 def adamw_step(w: Any, g: Any, m: Any, v: Any, t: int, lr: float = 1e-3, beta1: float = 0.9,
                beta2: float = 0.999, eps: float = 1e-8, weight_decay: float = 0.01, variant: str = "pytorch",
-               eta: float = 1.0, overrides: Options = None) -> Solution:
+               eta: float = 1.0, bias_correction: bool = True, decay_after: bool = False, ascent: bool = False,
+               overrides: Options = None) -> Solution:
     """One AdamW step -> {m, v, w}. ``variant``: "pytorch" (decoupled decay, step ``w_decayed``),
     "paper" (with the schedule multiplier ``eta``) or "l2" (step ``g_l2``); see :func:`adamw_update`."""
     opts = {"lr": lr, "beta1": beta1, "beta2": beta2, "eps": eps, "weight_decay": weight_decay,
-            "variant": variant, "eta": eta}
+            "variant": variant, "eta": eta, "bias_correction": bias_correction, "decay_after": decay_after,
+            "ascent": ascent}
     return _one_step("adamw", Recorder(overrides), w, _explicit(g), {"m": m, "v": v}, t, opts)
 
 
@@ -472,7 +516,7 @@ MAX_STEPS = 50
 @solver("optimizer_steps")
 def optimizer_steps(optimizer: str, w: Any, grads: Any = None, a: Any = None, b: Any = 0.0,
                     n_steps: int | None = None, t: int = 1, state: Options = None, overrides: Options = None,
-                    **options: Any) -> Solution:
+                    restart: bool = False, **options: Any) -> Solution:
     """Consecutive steps of ``optimizer`` (sgd, momentum, nesterov, adagrad, rmsprop, adam, adamw)
     -> the state and ``w`` after each step, numbered from 1: e.g. {m1, v1, w1, m2, v2, w2}; the
     steps are named the same way (m_hat1, w_ahead2, ...).
@@ -492,7 +536,9 @@ def optimizer_steps(optimizer: str, w: Any, grads: Any = None, a: Any = None, b:
     answer: dict[str, Any] = {}
     for k, source in enumerate(_step_gradients(w, grads, a, b, n_steps), start=1):
         numbered = _Numbered(rec, k)
-        w, st = spec.run(numbered, w, source(numbered), st, t0 + k - 1, o)
+        if restart:  # a slip, for the checker: every step taken as a first step, from zero state
+            st = _initial_state(spec, w, {})
+        w, st = spec.run(numbered, w, source(numbered), st, t0 if restart else t0 + k - 1, o)
         answer.update({f"{key}{k}": _out(val) for key, val in st.items()})
         answer[f"w{k}"] = _out(w)
     return rec.solution(**answer)

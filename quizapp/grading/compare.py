@@ -160,6 +160,14 @@ def accepts(target: Target, value: Any, ref: Any) -> bool:
     return _words(value) == _words(ref)
 
 
+def matches(target: Target, value: Any, ref: Any) -> bool:
+    """Whether ``value`` is what an explanation's answer ``ref`` gives, at the stated precision (a
+    wrong answer is not judged on its change: only the right one must move every entry it should)."""
+    if target.kind in NUMERIC:
+        return np.shape(value) == np.shape(ref) and judging.inside(value, ref, target.band(ref))
+    return accepts(target, value, ref)
+
+
 def _changes_like(target: Target, value: Any, ref: Any) -> bool:
     """An update is judged on its change too: every entry that should move moves, and the right way."""
     if target.given is None or np.shape(target.given) != np.shape(ref):

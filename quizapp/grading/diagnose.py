@@ -26,7 +26,7 @@ import numpy as np
 from question_bank import judging, solving
 from question_bank.question import Question
 from question_bank.schema import Misconception
-from quizapp.grading.compare import NUMERIC, Target, accepts, distance
+from quizapp.grading.compare import NUMERIC, Target, accepts, distance, matches, reference_node
 from quizapp.grading.results import CONVENTION, MISTAKE, Diagnosis
 from solvers.steps import SYMBOLS, fmt
 
@@ -74,8 +74,10 @@ class Diagnoser:
         """What explains a wrong ``value``, or None."""
         if target.kind == "choice" and target.spec.options:
             return _distractor(target, value)
-        if target.kind not in NUMERIC:
-            return None
+        if target.kind not in NUMERIC:  # a label, a word or a formula: only a named mistake can explain it
+            found = [e for e in self._named(target, overrides) if _agrees(target, value, e.value)
+                     and not _agrees(target, e.value, expected)]
+            return min(found, key=lambda e: (-self._explains(e), not e.scratch)).diagnosis if found else None
         ref = expected if implied is None else implied
         tiers: list[Callable[[], Iterator[Explanation]]] = [
             lambda: self._named(target, overrides),
@@ -85,7 +87,7 @@ class Diagnoser:
             lambda: self._neighbours(target),
         ]
         for tier in tiers:
-            found = [e for e in tier() if accepts(target, value, e.value)
+            found = [e for e in tier() if matches(target, value, e.value)
                      and not _indistinct(target, e.value, expected, implied)]
             if found:
                 return min(found, key=lambda e: self._rank(target, value, e)).diagnosis
@@ -157,8 +159,14 @@ class Diagnoser:
                 value = None if values is None else values.get(target.name if target.part else target.step or "")
                 if value is None:
                     continue
-                shape = np.shape(self._expected(target.name))
                 diagnosis = Diagnosis(m.id, m.kind, self._message(m))
+                if target.kind == "expression":
+                    value = reference_node(str(value).replace("**", "^"))
+                if target.kind not in NUMERIC:
+                    if value is not None:
+                        yield Explanation(diagnosis, value, not given, m)
+                    continue
+                shape = np.shape(self._expected(target.name))
                 if np.shape(value) != shape:  # another shape is read, then named (see reshaped)
                     yield Explanation(diagnosis, value, not given, m)
                 filled = judging.fit(value, shape)
@@ -211,10 +219,50 @@ class Diagnoser:
 
     def _slips(self, target: Target, ref: Any) -> Iterator[Explanation]:
         yield from self._other_quantities(target)
-        yield from _sign_and_factors(target, ref, self._sizes(), self._rates())
+        yield from _sign_and_factors(target, ref, self._sizes(), self._rates(), base=self._base(target))
+        yield from self._stale(target)
         if target.kind == "matrix" and np.shape(ref)[0] == np.shape(ref)[-1]:
             yield Explanation(_transposed(target), np.asarray(ref, dtype=np.float64).T)
         yield from self._swapped(target)
+
+    def _base(self, target: Target) -> Any:
+        """The value a part updates: the given one, or the previous state as the student wrote it."""
+        if target.given is not None:
+            return target.given
+        for c in self.question.judgement.candidates.get(target.name, ()):
+            if c.id == "previous":
+                return self._sheet.get(c.source, c.value)
+        return None
+
+    def _stale(self, target: Target) -> Iterator[Explanation]:
+        """An earlier update's old value used where its new one belongs (the old cache in Adagrad's
+        step, step 2 taken from the starting w)."""
+        for name, other in self.known.items():
+            if not other.part or other.step is None or other.order >= target.order or name == target.name:
+                continue
+            for c in self.question.judgement.candidates.get(name, ()):
+                if c.kind != "non-answer" or c.id == "zero":
+                    continue
+                value = self._overridden({other.step: c.value}).get(target.name if target.part else target.step)
+                if value is not None:
+                    text = (f"You used {c.what.replace(' unchanged', '')} ({fmt(c.value, 4)}) in this step: "
+                            f"it needs the new value, {other.label}, worked out first.")
+                    yield Explanation(Diagnosis("old-value-used", MISTAKE, text), value)
+
+    def _overridden(self, overrides: Mapping[str, Any]) -> Values:
+        key = ("overrides", tuple(sorted(overrides)))
+        if key not in self._solved:
+            try:
+                with np.errstate(all="ignore"):
+                    sol, parts = self.question.solve_with(dict(overrides))
+                out: Values = {}
+                for s in sol.steps:
+                    out.setdefault(s.name, s.value)
+                out.update(parts)
+                self._solved[key] = {k: v for k, v in out.items() if _finite(v)}
+            except SOLVE_ERRORS:
+                self._solved[key] = {}
+        return self._solved[key] or {}
 
     def _other_quantities(self, target: Target) -> Iterator[Explanation]:
         own = {target.name, target.step}
@@ -275,7 +323,8 @@ class Diagnoser:
     def _doubles(self, target: Target, overrides: Mapping[str, Any]) -> Iterator[Explanation]:
         named = list(self._named(target, {}))
         for e in named:  # a named mistake, and a slip on top of it
-            for slip in _sign_and_factors(target, e.value, self._sizes(), self._rates(), doubles=True):
+            for slip in _sign_and_factors(target, e.value, self._sizes(), self._rates(), doubles=True,
+                                          base=self._base(target)):
                 text = f"{e.diagnosis.message} On top of that: {slip.diagnosis.message}"
                 yield Explanation(Diagnosis(f"{e.diagnosis.id}+{slip.diagnosis.id}", e.diagnosis.kind, text),
                                   slip.value, misconception=e.misconception)
@@ -315,11 +364,11 @@ class Diagnoser:
 
 
 def _sign_and_factors(target: Target, ref: Any, sizes: list[int], rates: list[tuple[str, float]],
-                      doubles: bool = False) -> Iterator[Explanation]:
-    """The right answer with its sign flipped or a factor dropped or added; for an update, applied to
-    the change (w + step instead of w - step, half the step...)."""
+                      doubles: bool = False, base: Any = None) -> Iterator[Explanation]:
+    """The right answer with its sign flipped or a factor dropped or added; for an update (``base``:
+    the value it updates), applied to the change (w + step instead of w - step, half the step...)."""
     ref = np.asarray(ref, dtype=np.float64)
-    given = None if target.given is None else np.asarray(target.given, dtype=np.float64)
+    given = None if base is None else np.asarray(base, dtype=np.float64)
     update = given is not None and given.shape == ref.shape
     change = ref - given if update else ref
 
@@ -368,7 +417,7 @@ def _agrees(target: Target, value: Any, want: Any) -> bool:
     try:
         if target.kind in NUMERIC and np.shape(value) != np.shape(want):
             return False
-        return accepts(target, value, want)
+        return matches(target, value, want)
     except (TypeError, ValueError):
         return False
 

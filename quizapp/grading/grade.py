@@ -140,6 +140,13 @@ class _Grading:
         """The verdict on one readable answer, written into ``result``."""
         if result.message:  # a named wrong shape (a transposed matrix): wrong, already diagnosed
             return
+        try:
+            self._verdict(target, result, overrides, slipped)
+        except Undecided as exc:  # a formula SymPy could not settle in time: handed back, not graded
+            result.correct, result.diagnosis = False, None
+            result.message, result.unreadable = str(exc), True
+
+    def _verdict(self, target: Target, result: PartResult, overrides: Mapping[str, Any], slipped: bool) -> None:
         value, expected = self._values[target.name], result.expected
         implied = self._implied_value(target, overrides) if overrides else None
         if implied is not None and (accepts(target, implied, expected) or _shape_differs(target, implied, expected)):
