@@ -395,12 +395,14 @@ def neuron_graph(values: Mapping[str, float], decompose: bool = False) -> Tensor
 @solver("sigmoid_neuron")
 def sigmoid_neuron(
     w0: Any, x0: Any, w1: Any, x1: Any, w2: Any, decompose: bool = False,
-    drop_activation_grad: bool = False, overrides: dict[str, Any] | None = None,
+    drop_activation_grad: bool = False, sigmoid_as_derivative: bool = False,
+    overrides: dict[str, Any] | None = None,
 ) -> Solution:
     """{value, grad_w0, grad_x0, grad_w1, grad_x1, grad_w2} of f = σ(w0·x0 + w1·x1 + w2).
 
     ``decompose`` works σ gate by gate as CS231n draws it: -s, e^(·), 1 + (·), 1/(·).
-    ``drop_activation_grad`` is the mistake of forgetting σ'(s): the gradients of s instead.
+    ``drop_activation_grad`` is the mistake of forgetting σ'(s): the gradients of s instead;
+    ``sigmoid_as_derivative`` the mistake of using σ(s) itself as its local derivative.
     """
     values = {k: validate.scalar(v, k) for k, v in zip(NEURON_INPUTS, (w0, x0, w1, x1, w2))}
     out = neuron_graph(values, decompose)
@@ -408,6 +410,8 @@ def sigmoid_neuron(
     graph = Graph(out, NEURON_INPUTS, "value")
     if drop_activation_grad:
         graph.edges = graph.unit_locals_after("s")
+    if sigmoid_as_derivative and not decompose:
+        graph.edges = {(graph.output, 0): float(out.data)}
     rec = Recorder(overrides)
     value, grads = _work(rec, graph)
     return _with_graph(rec.solution(value=float(value), **{f"grad_{k}": float(grads[k]) for k in NEURON_INPUTS}),
@@ -419,23 +423,27 @@ def sigmoid_neuron(
 @solver("residual_block")
 def residual_block(
     x: Any, w1: Any, b1: Any, w2: Any, upstream: Any = 1.0, activation: str = "relu", alpha: Any = None,
-    drop_skip: bool = False, overrides: dict[str, Any] | None = None,
+    drop_skip: bool = False, forget_inner: bool = False, overrides: dict[str, Any] | None = None,
 ) -> Solution:
     """y = x + F(x) with F(x) = w2 · act(w1·x + b1); ∂L/∂x = ∂L/∂y · (1 + F'(x)).
 
     Answers {y, F, dF_dx, grad_x, grad_w1, grad_b1, grad_w2}; ``upstream`` is ∂L/∂y.
-    ``drop_skip`` is the mistake of forgetting the identity path: ∂L/∂x = ∂L/∂y · F'(x).
+    ``drop_skip`` is the mistake of forgetting the identity path: ∂L/∂x = ∂L/∂y · F'(x);
+    ``forget_inner`` the mistake of stopping the chain rule at w2: F'(x) taken as w2.
     """
     act = activations.function(activation, alpha)
     nums = {k: validate.scalar(v, k) for k, v in {"x": x, "w1": w1, "b1": b1, "w2": w2}.items()}
     g = validate.scalar(upstream, "upstream")
     y = residual_graph(act, nums)
     y.backward(g)
-    graph = Graph(y, list(nums), "y", seed=g, edges={("y", 0): 0.0} if drop_skip else None)
+    edges = {("y", 0): 0.0} if drop_skip else {}
+    if forget_inner:  # act'(z) and w1 taken as 1: only w2 is left of F'(x)
+        edges.update({("a", 1): 1.0, ("h", 0): 1.0})
+    graph = Graph(y, list(nums), "y", seed=g, edges=edges or None)
 
     rec = Recorder(overrides)
     graph.forward(rec)
-    d_fx = _residual_dfdx(act, graph.values)
+    d_fx = float(graph.values["w2"]) if forget_inner else _residual_dfdx(act, graph.values)
     template = f"{{w2}} · {activation}'({{z}}) · {{w1}}"
     d_fx = rec.step("dF_dx", "F'(x), the derivative of the residual branch", template, d_fx,
                     w2=graph.values["w2"], z=graph.values["z"], w1=graph.values["w1"])

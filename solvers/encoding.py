@@ -62,9 +62,10 @@ def _vocabulary(vocabulary: Sequence[str]) -> list[str]:
 
 @solver("bag_of_words")
 def bag_of_words(
-    vocabulary: Sequence[str], text: str, overrides: dict[str, Any] | None = None
+    vocabulary: Sequence[str], text: str, binary: bool = False, overrides: dict[str, Any] | None = None
 ) -> Solution:
-    """{vector}: how many times each vocabulary word occurs in ``text``, in vocabulary order."""
+    """{vector}: how many times each vocabulary word occurs in ``text``, in vocabulary order.
+    ``binary=True`` (1 if present) is the slip of marking presence, for the checker."""
     words = _vocabulary(vocabulary)
     toks = tokens(text)
     rec = Recorder(overrides)
@@ -72,6 +73,6 @@ def bag_of_words(
     ignored = [t for t in toks if t not in words]
     if ignored:
         rec.note("ignored", "words not in the vocabulary (not counted)", ignored)
-    vector = np.array([float(toks.count(w)) for w in words])
+    vector = np.array([float(min(toks.count(w), 1) if binary else toks.count(w)) for w in words])
     vector = rec.note("vector", "count of each vocabulary word: " + ", ".join(words), vector)
     return rec.solution(vector=np.asarray(vector, dtype=np.float64))

@@ -15,7 +15,7 @@ from solvers import validate
 from solvers.registry import solver
 from solvers.steps import Recorder, Solution
 
-FORMS = ("inverted", "classic")
+FORMS = ("inverted", "classic", "times_keep")
 MODES = ("train", "eval")
 P_MEANINGS = ("drop", "keep")
 
@@ -73,6 +73,9 @@ def dropout(
 
 
 def _train(rec: Recorder, x: np.ndarray, mask: np.ndarray, keep: float, form: str) -> np.ndarray:
+    if form == "times_keep":  # a slip, for the checker: the kept units multiplied by the keep probability
+        return rec.step("out", "training output: drop, then multiply by the keep probability",
+                        "{x} ⊙ {mask} · {keep}", x * mask * keep, x=x, mask=mask, keep=keep)
     if form == "classic":
         return rec.step("out", "training output: drop the masked units", "{x} ⊙ {mask}",
                         x * mask, x=x, mask=mask)
@@ -91,12 +94,19 @@ def _penalty_inputs(theta: Any, alpha: Any) -> tuple[np.ndarray, float]:
 
 @solver("l2_penalty")
 def l2_penalty(
-    theta: Any, alpha: Any, half: bool = False, overrides: dict[str, Any] | None = None
+    theta: Any, alpha: Any, half: bool = False, squared: bool = True, overrides: dict[str, Any] | None = None
 ) -> Solution:
-    """{penalty, grad}: α‖θ‖² with gradient 2αθ, or with ``half`` (α/2)‖θ‖² with gradient αθ."""
+    """{penalty, grad}: α‖θ‖² with gradient 2αθ, or with ``half`` (α/2)‖θ‖² with gradient αθ.
+    ``squared=False`` is the slip α‖θ‖ (gradient αθ/‖θ‖), for the checker."""
     arr, a = _penalty_inputs(theta, alpha)
     rec = Recorder(overrides)
     sq = rec.step("norm_sq", "squared L2 norm", "Σ {theta}²", float(np.sum(arr**2)), theta=arr)
+    if not squared:
+        norm = rec.step("norm", "L2 norm", "√{norm_sq}", float(np.sqrt(sq)), norm_sq=sq)
+        penalty = rec.step("penalty", "penalty", "{alpha} · {norm}", a * norm, alpha=a, norm=norm)
+        grad = rec.step("grad", "gradient of the penalty", "{alpha} · {theta} / {norm}", a * arr / norm,
+                        alpha=a, theta=arr, norm=norm)
+        return rec.solution(penalty=float(penalty), grad=np.asarray(grad, dtype=np.float64))
     if half:
         penalty = rec.step("penalty", "penalty", "{alpha}/2 · {norm_sq}", a / 2 * sq, alpha=a, norm_sq=sq)
         grad = rec.step("grad", "gradient of the penalty", "{alpha} · {theta}", a * arr, alpha=a, theta=arr)
@@ -108,12 +118,17 @@ def l2_penalty(
 
 
 @solver("l1_penalty")
-def l1_penalty(theta: Any, alpha: Any, overrides: dict[str, Any] | None = None) -> Solution:
-    """{penalty, grad}: α Σ|θ| with subgradient α·sign(θ), taking 0 at θ = 0 (as PyTorch does)."""
+def l1_penalty(theta: Any, alpha: Any, absolute: bool = True, sign_of_zero: float = 0.0,
+               overrides: dict[str, Any] | None = None) -> Solution:
+    """{penalty, grad}: α Σ|θ| with subgradient α·sign(θ), taking 0 at θ = 0 (as PyTorch does).
+    ``absolute=False`` (Σθ) and ``sign_of_zero=1`` are classic slips, for the checker."""
     arr, a = _penalty_inputs(theta, alpha)
     rec = Recorder(overrides)
-    norm = rec.step("norm_l1", "L1 norm", "Σ |{theta}|", float(np.sum(np.abs(arr))), theta=arr)
+    summed = np.abs(arr) if absolute else arr
+    norm = rec.step("norm_l1", "L1 norm", "Σ |{theta}|" if absolute else "Σ {theta}", float(np.sum(summed)),
+                    theta=arr)
     penalty = rec.step("penalty", "penalty", "{alpha} · {norm_l1}", a * norm, alpha=a, norm_l1=norm)
-    grad = rec.step("grad", "subgradient of the penalty", "{alpha} · sign({theta})", a * np.sign(arr),
+    signs = np.where(arr == 0, float(sign_of_zero), np.sign(arr))
+    grad = rec.step("grad", "subgradient of the penalty", "{alpha} · sign({theta})", a * signs,
                     alpha=a, theta=arr)
     return rec.solution(penalty=float(penalty), grad=np.asarray(grad, dtype=np.float64))

@@ -15,8 +15,8 @@ from solvers.steps import NULL, Recorder, Solution
 from solvers.validate import positive, scalar
 
 
-def _linear(rec: Recorder, lr0: float, lr_tau: float, tau: float, k: int) -> float:
-    if k > tau:
+def _linear(rec: Recorder, lr0: float, lr_tau: float, tau: float, k: int, clamp: bool = True) -> float:
+    if k > tau and clamp:
         return rec.step("lr", "learning rate (after τ it stays at ε_τ)", "{lr_tau}", lr_tau, lr_tau=lr_tau)
     alpha = rec.step("alpha", "fraction of the decay done", "{k} / {tau}", k / tau, k=k, tau=tau)
     return rec.step("lr", "learning rate", "(1 - {alpha})·{lr0} + {alpha}·{lr_tau}",
@@ -67,12 +67,13 @@ def _factor(gamma: Any) -> float:
 
 
 @solver("lr_linear_decay")
-def lr_linear_decay(lr0: float, lr_tau: float, tau: float, k: int,
+def lr_linear_decay(lr0: float, lr_tau: float, tau: float, k: int, clamp: bool = True,
                     overrides: Mapping[str, Any] | None = None) -> Solution:
-    """Linear decay from lr0 to lr_tau over tau iterations -> {lr}; steps alpha (k ≤ τ), lr."""
+    """Linear decay from lr0 to lr_tau over tau iterations -> {lr}; steps alpha (k ≤ τ), lr.
+    ``clamp=False`` (the formula used past τ) is a slip, for the checker."""
     tau = positive(scalar(tau, "tau"), "tau")
     rec = Recorder(overrides)
-    lr = _linear(rec, _rate(lr0, "lr0"), _rate(lr_tau, "lr_tau"), tau, _iteration(k, "k"))
+    lr = _linear(rec, _rate(lr0, "lr0"), _rate(lr_tau, "lr_tau"), tau, _iteration(k, "k"), clamp)
     return rec.solution(lr=float(lr))
 
 

@@ -229,10 +229,12 @@ def gd_step_symbolic(
     at: Mapping[str, Any],
     lr: Any,
     variables: Sequence[str] | None = None,
+    ascent: bool = False,
     overrides: dict[str, Any] | None = None,
 ) -> Solution:
-    """{grad, new_point}: one gradient-descent step θ ← θ - α∇f(θ) from ``at``."""
-    rate = validate.positive(validate.scalar(lr, "lr"), "lr")
+    """{grad, new_point}: one gradient-descent step θ ← θ - α∇f(θ) from ``at``; ``ascent`` is the slip
+    θ + α∇f(θ), for the checker."""
+    rate = validate.positive(validate.scalar(lr, "lr"), "lr") * (-1.0 if ascent else 1.0)
     f, syms, point = _setup(expr, at, variables)
     rec = Recorder(overrides)
     grad = rec.note("grad", "gradient", _gradient(rec, f, syms, point))

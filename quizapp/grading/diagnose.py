@@ -130,11 +130,14 @@ class Diagnoser:
         """How many of the student's answers this explanation accounts for."""
         if e.misconception is None or not e.scratch:
             return 1 + sum(self._right(name) for name in self._sheet)
-        values = self._misconception_values(e.misconception, {}) or {}
+        m = e.misconception
+        values = self._misconception_values(m, {}) or {}
         count = 0
         for name, given in self._sheet.items():
             target = self.known.get(name)
-            want = values.get(name, self._expected(name))
+            # a part the misconception does not claim is worked right by it
+            claimed = not (target is not None and target.part and m.parts and name not in m.parts)
+            want = values.get(name, self._expected(name)) if claimed else self._expected(name)
             if target is not None and want is not None and _agrees(target, given, want):
                 count += 1
         return count
@@ -199,11 +202,16 @@ class Diagnoser:
         return {k: v for k, v in out.items() if _finite(v)}
 
     def _message(self, m: Misconception) -> str:
+        """The misconception's message with this question's numbers in place."""
+        try:
+            text = self.question._fill(m.message, "misconceptions")
+        except ValueError:
+            text = m.message
         if m.kind != CONVENTION:
-            return m.message
+            return text
         assumed = "; ".join(c.rstrip(".") for c in self.question.conventions)
         tail = f" This question assumes: {assumed}." if assumed else " This question assumes its stated default."
-        return f"{m.message} Under that convention your answer is right, but not as the question is stated." + tail
+        return f"{text} Under that convention your answer is right, but not as the question is stated." + tail
 
     # -- tier 1: non-answers --------------------------------------------------------------------
 
