@@ -36,6 +36,8 @@ DEFAULT_SIGFIGS = 3
 EXTRA_SIGFIGS = 2  # how many more figures a drawn question may ask for before it is drawn again
 TYPED_MAX_SIGFIGS = 12  # numbers a person typed: ask for up to this many figures, then give up
 NUMERIC = ("number", "vector", "matrix")
+# A named mistake or non-answer must lie beyond this many bands from the right answer.
+SEPARATION = 2.0
 # Two answers closer than this (relative) are the same answer, not a mistake to tell apart.
 SAME = 1e-9
 # The nudge used to measure a step's influence (relative to the entry; absolute for a zero entry).
@@ -343,7 +345,10 @@ def _first_clash(base: Mapping[str, np.ndarray], bands: Mapping[str, np.ndarray]
 
 
 def clashes(c: Candidate, ref: Any, band: np.ndarray) -> bool:
-    """Whether the band around ``ref`` holds the candidate (a non-answer: in any entry where it is wrong)."""
+    """Whether the candidate is too close to ``ref`` to be told apart (a non-answer: in any entry where it
+    is wrong). Too close is within twice the band: then every answer honest work explains is nearer
+    the right answer than the candidate, so "the nearer explanation wins" never rejects honest work."""
+    band = SEPARATION * np.asarray(band)
     value = np.asarray(c.value, dtype=np.float64)
     ref = np.asarray(ref, dtype=np.float64)
     if value.shape != ref.shape:

@@ -291,11 +291,15 @@ def _values(values: Any) -> dict[str, float]:
 
 
 @solver("backprop")
-def backprop(expr: str, values: Mapping[str, Any], overrides: dict[str, Any] | None = None) -> Solution:
+def backprop(expr: str, values: Mapping[str, Any], one_path: str | None = None, forget: str | None = None,
+             overrides: dict[str, Any] | None = None) -> Solution:
     """{value, grad_<var> for every variable} of the expression ``expr`` at ``values``.
 
     Steps: one per computed node (``n1``, ``n2``, ...; the output's is ``value``), then
     ``grad_f`` = 1 and one ``grad_<node>`` per node and variable, output first.
+    Classic slips, for the checker: ``one_path`` ("first" or "last") keeps one path of a variable
+    used more than once; ``forget`` ("outer" or "inner") takes the output node's local derivatives,
+    or every other node's, as 1.
     """
     from solvers.expr import parse, to_tensor, variables
 
@@ -314,9 +318,31 @@ def backprop(expr: str, values: Mapping[str, Any], overrides: dict[str, Any] | N
     out.backward()
     rec = Recorder(overrides)
     graph = Graph(out, names, "value")
+    graph.edges = _slip_edges(graph, names, one_path, forget)
     value, grads = _work(rec, graph)
     return _with_graph(rec.solution(value=_float(value), **{f"grad_{v}": _float(grads[v]) for v in names}),
                        graph)
+
+
+def _slip_edges(graph: Graph, names: Sequence[str], one_path: str | None,
+                forget: str | None) -> dict[tuple[str, int], float]:
+    """The local derivatives a named slip puts in place of the real ones."""
+    edges: dict[tuple[str, int], float] = {}
+    if one_path is not None:
+        validate.choice(one_path, "one_path", ("first", "last"))
+        shared = {v: graph.users[v] for v in names if len(graph.users.get(v, ())) > 1}
+        if not shared:
+            raise ValueError("no variable is used more than once: every path is the only one")
+        for uses in shared.values():
+            kept = uses[0] if one_path == "first" else uses[-1]
+            edges.update({use: 0.0 for use in uses if use != kept})
+    if forget is not None:
+        validate.choice(forget, "forget", ("outer", "inner"))
+        nodes = [r for r in graph.records if not r.is_leaf]
+        chosen = nodes[-1:] if forget == "outer" else nodes[:-1]
+        edges.update({(r.name, slot): 1.0 for r in chosen for slot in range(len(r.inputs))
+                      if not graph._is_const_input(r, slot)})
+    return edges
 
 
 def _output_name(variables: Sequence[str]) -> str:

@@ -101,9 +101,9 @@ class Diagnoser:
         own = distance(target, value, ref)
         best: tuple[float, Diagnosis] | None = None
         for e in [*self._named(target, overrides or {}), *self._non_answers(target)]:
-            if judging.same(e.value, ref) or accepts(target, e.value, ref):
+            if np.shape(e.value) != np.shape(ref) or judging.same(e.value, ref) or accepts(target, e.value, ref):
                 continue  # not separated from the right answer: it cannot win
-            d = distance(target, value, e.value)
+            d = _distance_from(target, value, e.value, ref)
             if d < own and (best is None or d < best[0]):
                 best = (d, e.diagnosis)
         return None if best is None else best[1]
@@ -410,6 +410,14 @@ def _sign_and_factors(target: Target, ref: Any, sizes: list[int], rates: list[tu
         if np.all(ref >= 0):
             yield _slip("square-root", "Your answer is the square root of the right one: a missing square "
                         "(or an extra root).", np.sqrt(ref))
+
+
+def _distance_from(target: Target, value: Any, candidate: Any, ref: Any) -> float:
+    """How far ``value`` is from ``candidate``, in bands of the right answer ``ref`` (so both distances
+    of the nearer-explanation rule use one scale)."""
+    a = np.asarray(value, dtype=np.float64)
+    c = np.asarray(candidate, dtype=np.float64)
+    return float(np.max(np.abs(a - c) / target.band(ref))) if a.size else 0.0
 
 
 def _slip(cid: str, text: str, value: np.ndarray) -> Explanation:
