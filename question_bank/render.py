@@ -36,7 +36,11 @@ def value_text(value: Any, medium: str = "terminal") -> str:
 
 def placeholders(text: str) -> list[str]:
     """The names the placeholders of ``text`` refer to, in order."""
-    return [m.group(1) for m in _TOKEN.finditer(text) if m.group(1) is not None]
+    names = []
+    for is_math, piece in display.split_maths(text):
+        pattern = _MATH_PLACEHOLDER if is_math else _TOKEN
+        names += [m.group(1) for m in pattern.finditer(piece) if m.group(1) is not None]
+    return names
 
 
 def _lookup(name: str, index: str, spec: str | None, values: Mapping[str, Any]) -> Any:
@@ -82,15 +86,15 @@ def fill(text: str, values: Mapping[str, Any], medium: str = "terminal") -> str:
     multi-line value is indented under its column. A negative number written between operators is
     bracketed: ``{a}·{x}`` with x = -3 reads ``0.5·(-3)`` and ``{x}²`` reads ``(-3)²``, never ``-3²``.
     """
-    out = []
+    out = ""
     for is_math, piece in display.split_maths(text):
-        out.append(_fill_math(piece, values, medium) if is_math else _fill_prose(piece, values, medium))
-    return "".join(out)
+        out += _fill_math(piece, values, medium) if is_math else _fill_prose(piece, values, medium, out)
+    return out
 
 
-def _fill_prose(text: str, values: Mapping[str, Any], medium: str) -> str:
+def _fill_prose(text: str, values: Mapping[str, Any], medium: str, before: str = "") -> str:
     escape = _prose_escape(medium)
-    raw = ""  # the text so far as written, to decide brackets and columns
+    raw = before  # the text so far as shown, to decide brackets and columns
     out: list[str] = []
     pos = 0
     for m in _TOKEN.finditer(text):

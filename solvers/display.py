@@ -204,8 +204,8 @@ def _parse_seq(src: str, toks: list[tuple[int, str, int]], i: int, top: bool) ->
             continue
         atom, i = _parse_atom(src, toks, i, at)
         out.append(atom)
-        if atom.kind == "cmd" and atom.text.isalpha() and atom.text not in _OPERATORS and i < len(toks) \
-                and toks[i][2] == 3:
+        if atom.kind == "cmd" and not atom.args and atom.text.isalpha() and atom.text not in _OPERATORS \
+                and i < len(toks) and toks[i][2] == 3:
             i += 1  # "\partial L" reads ∂L: TeX ignores the space after a command word, and so do we
     if not top:
         raise MarkupError(f"maths {src!r}: a '{{' is never closed")

@@ -49,6 +49,8 @@ def add_parser(sub: Any) -> None:
                    help="wrong options a multiple-choice part needs (default 3)")
     p.add_argument("--format", default="all", metavar="LIST",
                    help=f"comma-separated formats: {','.join(FORMATS)} (default all)")
+    p.add_argument("--pdf", action="store_true",
+                   help="also build the LaTeX files into PDFs (needs latexmk or pdflatex; implies the tex format)")
     p.add_argument("--out", metavar="DIR", help="output folder (default: preview the Markdown on the terminal)")
     p.set_defaults(func=run)
 
@@ -59,6 +61,10 @@ def run(args: argparse.Namespace) -> int:
     from quizapp.export.writer import OutputError
 
     formats = _formats(args.format)
+    if args.pdf:
+        if args.out is None:
+            raise UsageError("--pdf builds files: give --out DIR too")
+        formats += [] if "tex" in formats else ["tex"]
     if args.out is None and args.format != "all":
         raise UsageError("--format chooses the files to write: give --out DIR too (without it, a Markdown preview)")
     _check_numbers(args)
@@ -76,10 +82,23 @@ def run(args: argparse.Namespace) -> int:
 
         clean_stale_staging(args.out)
         written = write_files(args.out, files)
+        written += _pdfs(args, files)
     except (TemplateError, OutputError) as exc:
         raise UsageError(str(exc)) from None
     _summary(args.out, written, ps)
     return 0
+
+
+def _pdfs(args: argparse.Namespace, files: dict[str, bytes]) -> list[Any]:
+    """With --pdf: the .tex files built into PDFs (references resolved: as many passes as needed)."""
+    if not getattr(args, "pdf", False):
+        return []
+    from quizapp.export.pdf import PdfError, build
+
+    try:
+        return build(args.out, sorted(name for name in files if name.endswith(".tex")))
+    except PdfError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _formats(text: str) -> list[str]:

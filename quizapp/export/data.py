@@ -11,9 +11,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from typing import Any
 
 from quizapp.export.model import ProblemSet, points_text
+from solvers.display import clean
 
 JSON_FILES = ("set.json",)
 CSV_FILES = ("answer-key.csv",)
@@ -26,21 +28,33 @@ def dumps(data: Any, indent: int | None = 1) -> str:
     return json.dumps(data, ensure_ascii=False, sort_keys=True, indent=indent, allow_nan=False) + "\n"
 
 
+_NUMBER = re.compile(r"^-?[\d.]+(e-?\d+)?$")
+
+
 def _value(value: Any) -> str:
     if isinstance(value, str):
         return value
-    return json.dumps(value, allow_nan=False)
+    return json.dumps(clean(value), allow_nan=False)
+
+
+def safe(cell: str) -> str:
+    """A cell a spreadsheet shows as text: one starting with = + - @ (or a tab/CR) is not run as a formula."""
+    return "'" + cell if cell[:1] in ("=", "+", "@", "\t", "\r") or (cell[:1] == "-" and not _NUMBER.match(cell)) \
+        else cell
 
 
 def csv_rows(ps: ProblemSet) -> list[list[str]]:
+    """One row per student (or variant), question and part; points are the part's share, so they sum
+    to the exam's total."""
     rows = []
     for v in ps.variants:
         for q in v.questions:
-            for p in q.parts:
+            for i, p in enumerate(q.parts):
                 tol = "" if p.tolerance is None else _value(p.tolerance)
-                rows.append([v.id, v.student, v.name, str(v.seed), str(q.number), q.template, str(q.version),
-                             str(q.seed), p.name, p.type, _value(p.answer), p.answer_text, p.letter, tol,
-                             points_text(q.points)])
+                # roster cells come from outside and are made formula-safe; answers stay exact for scripts
+                rows.append([safe(v.id), safe(v.student), safe(v.name), str(v.seed), str(q.number), q.template,
+                             str(q.version), str(q.seed), p.name, p.type, _value(p.answer), p.answer_text, p.letter,
+                             tol, points_text(q.part_points(i))])
     return rows
 
 
@@ -57,4 +71,5 @@ def render_json(ps: ProblemSet) -> dict[str, bytes]:
 
 
 def render_csv(ps: ProblemSet) -> dict[str, bytes]:
-    return {CSV_FILES[0]: answer_key_csv(ps).encode()}
+    # UTF-8 with a byte-order mark: Excel then reads names and Greek letters right
+    return {CSV_FILES[0]: answer_key_csv(ps).encode("utf-8-sig")}

@@ -106,5 +106,5 @@ def choices(template_id: str, seed: int | str, part: str, ref: Any, wrong: Seque
     """The right answer ``ref`` and ``wrong`` in a seed-dependent order, lettered A, B, ..."""
     options = [("answer", ref, True, "")] + [(d.source, d.value, False, d.feedback) for d in wrong]
     rng_for(template_id, seed, f"multiple-choice:{part}").shuffle(options)
-    return tuple(Choice(chr(ord("A") + i), fmt(value), correct, source, feedback)
+    return tuple(Choice(chr(ord("A") + i), fmt(value), correct, source, feedback, value)
                  for i, (source, value, correct, feedback) in enumerate(options))

@@ -1,106 +1,23 @@
 """LaTeX with the ``exam`` document class: question sheets, answer key and worked solutions.
 
-Three documents: ``questions.tex`` (points, room to answer), ``answers.tex`` and
-``solutions.tex`` (``\\printanswers``, answers in ``solution`` environments). Each variant starts
-on a new page with its own numbering. The text is plain UTF-8 in the bank; pdflatex only knows
-a few non-ASCII characters, so Greek letters, sub- and superscripts, arrows and operators are
-written as LaTeX commands, and any other character as its code point (never a compile error).
+Three documents: ``questions.tex`` (a name/ID line, points per part, room to answer sized to the
+part, no question split across pages), ``answers.tex`` (a compact key: one table per variant) and
+``solutions.tex`` (answers and worked steps in ``solution`` environments). Each variant starts on
+a new page with its own numbering. Prompts, labels, answers and step values come typeset from the
+display model (``solvers.display``: ``bmatrix``, ``\\hat{x}``, ``\\sum_{j \\neq y}``).
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from functools import lru_cache
-
+from question_bank.render import ANSWER_DIGITS
 from quizapp.export.model import Choice, ExportQuestion, ProblemSet, Variant, points_text
 from quizapp.export.text import paragraphs, segments
+from solvers import display
+from solvers.display import latex_text
 
 FILES = ("questions.tex", "answers.tex", "solutions.tex")
 
-_ESCAPES = {
-    "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "#": r"\#", "$": r"\$", "%": r"\%", "&": r"\&",
-    "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "<": r"\textless{}",
-    ">": r"\textgreater{}", "|": r"\textbar{}", '"': r"\textquotedbl{}",
-}
-_GREEK = {
-    "α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "varepsilon", "ζ": "zeta", "η": "eta",
-    "θ": "theta", "ι": "iota", "κ": "kappa", "λ": "lambda", "μ": "mu", "ν": "nu", "ξ": "xi", "π": "pi",
-    "ρ": "rho", "σ": "sigma", "τ": "tau", "υ": "upsilon", "φ": "phi", "χ": "chi", "ψ": "psi", "ω": "omega",
-    "Γ": "Gamma", "Δ": "Delta", "Θ": "Theta", "Λ": "Lambda", "Ξ": "Xi", "Π": "Pi", "Σ": "Sigma",
-    "Φ": "Phi", "Ψ": "Psi", "Ω": "Omega",
-}
-_MATH = {
-    "·": r"\cdot", "×": r"\times", "÷": r"\div", "±": r"\pm", "←": r"\leftarrow", "→": r"\rightarrow",
-    "⇒": r"\Rightarrow", "↔": r"\leftrightarrow", "∂": r"\partial", "∇": r"\nabla", "√": r"\surd",
-    "≈": r"\approx", "≠": r"\neq", "≤": r"\leq", "≥": r"\geq", "⊙": r"\odot", "‖": r"\|", "∞": r"\infty",
-    "∈": r"\in", "∑": r"\sum", "∏": r"\prod", "∫": r"\int", "−": "-", "′": "'", "∘": r"\circ",
-    "⊤": r"\top", "ℝ": r"\mathbb{R}", "½": r"\tfrac{1}{2}", "¼": r"\tfrac{1}{4}", "¾": r"\tfrac{3}{4}",
-    "•": r"\bullet", "…": r"\ldots", "ℓ": r"\ell",
-}
-_SUPER = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻ᵀᵗⁿˣ", "0123456789+-Ttnx"))
-_SUB = dict(zip("₀₁₂₃₄₅₆₇₈₉₊₋ᵢⱼₖₙₜ", "0123456789+-ijknt"))
-_TEXT = {"–": "--", "—": "---", "‘": "`", "’": "'", "“": "``", "”": "''", "\u00a0": "~", "°": r"\textdegree{}"}
-
-
-def _char(ch: str) -> str:
-    if ch in _ESCAPES:
-        return _ESCAPES[ch]
-    if ch.isascii():
-        return ch
-    if ch in _GREEK:
-        return rf"\ensuremath{{\{_GREEK[ch]}}}"
-    if ch in _MATH:
-        return rf"\ensuremath{{{_MATH[ch]}}}"
-    if ch in _SUB:
-        return rf"\ensuremath{{_{{\mathrm{{{_SUB[ch]}}}}}}}"
-    if ch in _SUPER:
-        return rf"\ensuremath{{^{{\mathrm{{{_SUPER[ch]}}}}}}}"
-    if ch in _TEXT:
-        return _TEXT[ch]
-    return _fallback(ch)
-
-
-def _fallback(ch: str) -> str:
-    # ŷ and friends are estimates (hats) here; other Latin letters with accents pass (pdflatex's
-    # utf8 input knows them); anything else becomes its decomposition, or its code point.
-    parts = unicodedata.normalize("NFD", ch)
-    if len(parts) == 2 and parts[1] == "\u0302" and parts[0].isascii():
-        return rf"\ensuremath{{\hat{{{parts[0]}}}}}"
-    if unicodedata.category(ch).startswith("L") and ord(ch) < 0x180:
-        return ch
-    plain = unicodedata.normalize("NFKD", ch).encode("ascii", "ignore").decode()
-    if plain:
-        return "".join(_char(c) for c in plain)
-    return rf"\texttt{{[U+{ord(ch):04X}]}}"
-
-
-_HAT = re.compile(r"(.)\u0302")
-_TABLE: dict[int, str] = {}  # code point -> LaTeX, filled as characters are met (str.translate is fast)
-
-
-@lru_cache(maxsize=8192)
-def esc(text: str) -> str:
-    """``text`` as LaTeX source for text mode (hats from a combining circumflex, x̂, kept)."""
-    pieces = _HAT.split(text)  # [text, hatted char, text, hatted char, ..., text]
-    out = []
-    for i, piece in enumerate(pieces):
-        out.append(rf"\ensuremath{{\hat{{{_math_atom(piece)}}}}}" if i % 2 else _plain(piece))
-    return "".join(out)
-
-
-def _plain(text: str) -> str:
-    for ch in set(text):
-        if ord(ch) not in _TABLE:
-            # an accent that did not follow a letter we can hat: dropped rather than break the build
-            _TABLE[ord(ch)] = "" if unicodedata.combining(ch) else _char(ch)
-    return text.translate(_TABLE)
-
-
-def _math_atom(ch: str) -> str:
-    if ch in _GREEK:
-        return "\\" + _GREEK[ch]
-    return ch if ch.isalnum() and ch.isascii() else "x"
+esc = latex_text  # text mode: the display model's one LaTeX escaper
 
 
 def _aligned(lines: tuple[str, ...]) -> str:
@@ -110,7 +27,7 @@ def _aligned(lines: tuple[str, ...]) -> str:
 
 
 def text(value: str) -> str:
-    """Prose with its line breaks kept, and aligned matrices in a fixed-width font."""
+    """Prose with its line breaks kept, and aligned matrices in a fixed-width font (plain text in)."""
     out = []
     for seg in segments(value):
         if seg.aligned:
@@ -118,6 +35,12 @@ def text(value: str) -> str:
         else:
             out += [r"\newline{}".join(esc(line) for line in para) + r"\par{}" for para in paragraphs(seg.lines)]
     return "\n".join(out)
+
+
+def typeset(value: str) -> str:
+    """Text already typeset for LaTeX (the display model's): its paragraphs and line breaks kept."""
+    paras = paragraphs(tuple(value.split("\n")))
+    return "\n".join(r"\newline{}".join(para) + r"\par{}" for para in paras)
 
 
 def preamble(title: str, answers: bool) -> list[str]:
@@ -129,99 +52,137 @@ def preamble(title: str, answers: bool) -> list[str]:
         r"\usepackage{amsmath,amssymb}",
         r"\usepackage[margin=2.2cm]{geometry}",
         r"\usepackage{textcomp}",
+        r"\usepackage{longtable}",
         r"\sloppy",
+        r"\setcounter{MaxMatrixCols}{20}",
         *([r"\printanswers"] if answers else []),
         r"\pointpoints{point}{points}",
+        # the question counter runs on across variants (the exam class labels every question and part
+        # by it: restarting it would define each label once per variant); each variant shows 1, 2, ...
+        r"\newcount\qoffset",
+        r"\renewcommand{\thequestion}{\the\numexpr\value{question}-\qoffset\relax}",
         r"\qformat{\textbf{Question \thequestion} \quad (\totalpoints~\points)\hfill}",
         rf"\newcommand{{\settitle}}{{{esc(title)}}}",
         r"\begin{document}",
     ]
 
 
-def _variant_head(ps: ProblemSet, v: Variant, what: str) -> list[str]:
-    return [
-        r"\setcounter{question}{0}",
+def _variant_head(ps: ProblemSet, v: Variant, what: str, sheet: bool) -> list[str]:
+    out = [
+        r"\global\qoffset=\value{question}",
         r"\begin{center}",
         rf"{{\Large\bfseries \settitle{what}}}\\[2pt]",
-        rf"{esc(v.heading)} \quad seed {v.seed} \quad {points_text(ps.points)} points",
+        rf"{esc(v.heading)} \quad {points_text(ps.points)} points",
         r"\end{center}",
     ]
+    if sheet:  # a student writes their name and ID on the sheet
+        out.append(r"\noindent Name: \rule{0.45\textwidth}{0.4pt} \hfill ID: \rule{0.3\textwidth}{0.4pt}\par\bigskip")
+    return out
 
 
 def _question(q: ExportQuestion, body: list[str]) -> list[str]:
-    out = [rf"\question[{points_text(q.points)}] \textbf{{{esc(q.title)}}}\par{{}}"]
-    if q.conventions:
-        out += [r"\begin{itemize}"] + [rf"\item{{}} {esc(c)}" for c in q.conventions] + [r"\end{itemize}"]
-    return out + [text(q.prompt)] + body
+    shown = q.shown["latex"]
+    # one question never splits across pages: the exam class's samepage environment holds it together
+    # exam's point arithmetic takes whole numbers only; parts print their share as text
+    points = f"[{points_text(q.points)}]" if float(q.points).is_integer() else ""
+    out = [rf"\question{points}", r"\begin{samepage}", rf"\textbf{{{esc(q.title)}}}\par{{}}"]
+    if shown.conventions:
+        out += [r"\begin{itemize}"] + [rf"\item{{}} {c}" for c in shown.conventions] + [r"\end{itemize}"]
+    out.append(typeset(shown.prompt))
+    if q.precision:
+        out.append(rf"\textit{{{esc(q.precision)}}}\par{{}}")
+    return out + body + [r"\end{samepage}"]
 
 
 def _choices(part_choices: tuple[Choice, ...]) -> list[str]:
     if not part_choices:
         return []
     # \CorrectChoice prints like \choice, and is marked when the answers are printed
-    items = [rf"\{'CorrectChoice' if c.correct else 'choice'}{{}} {esc(c.text)}" for c in part_choices]
+    items = [rf"\{'CorrectChoice' if c.correct else 'choice'}{{}} {_choice_text(c)}" for c in part_choices]
     return [r"\begin{choices}", *items, r"\end{choices}"]
 
 
+def _choice_text(c: Choice) -> str:
+    return esc(c.text) if c.value is None else display.render(display.value(c.value, ANSWER_DIGITS), "latex")
+
+
+def space(q: ExportQuestion, index: int) -> str:
+    """Room to answer, sized to the part: a number gets two lines, a matrix a line per row and more."""
+    part = q.parts[index]
+    if part.choices:
+        return ""
+    rows = len(part.answer) if part.type == "matrix" else 1
+    cm = {"number": 1.5, "integer": 1.2, "vector": 2.0, "matrix": 1.5 + 0.8 * rows}.get(part.type, 2.5)
+    return rf"\vspace{{{cm:.1f}cm}}"
+
+
 def _parts(q: ExportQuestion, solution: str) -> list[str]:
-    """The parts; ``solution`` is "" (sheet), "answer" or "full"."""
+    """The parts; ``solution`` is "" (sheet) or "full"."""
+    shown = q.shown["latex"]
     if not q.lettered:
         part = q.parts[0]
         out = _choices(part.choices)
         if solution:
-            out += _solution(q, solution)
-        elif not part.choices:
-            out.append(r"\vspace{2.5cm}")
-        return out
+            out += _solution(q)
+        else:
+            out.append(space(q, 0))
+        return [line for line in out if line]
     out = [r"\begin{parts}"]
-    for part in q.parts:
-        out.append(rf"\part{{}} {esc(part.label or part.name)}")
+    for i, part in enumerate(q.parts):
+        pts = q.part_points(i)
+        out.append(rf"\part {shown.labels[i] or esc(part.name)} \hfill\emph{{({points_text(pts)}~{_unit(pts)})}}")
         out += _choices(part.choices)
         if not solution:
-            out.append(r"\vspace{1.5cm}" if not part.choices else "")
+            out.append(space(q, i))
     out.append(r"\end{parts}")
     if solution:
-        out += _solution(q, solution)
+        out += _solution(q)
     return [line for line in out if line]
 
 
-def _solution(q: ExportQuestion, kind: str) -> list[str]:
-    items = [rf"\item{{}} {esc(f'{q.part_mark(i)} {p.name}'.strip())} $=$ \textbf{{{esc(p.answer_text)}}}"
-             for i, p in enumerate(q.parts)]
+def _unit(points: float) -> str:
+    return "point" if points == 1 else "points"
+
+
+def _solution(q: ExportQuestion) -> list[str]:
+    shown = q.shown["latex"]
+    items = [rf"\item{{}} {q.part_mark(i)} {shown.labels[i] or 'answer'}: \textbf{{{shown.answers[i]}}}"
+             for i in range(len(q.parts))]
     out = [r"\begin{solution}", r"\begin{itemize}", *items, r"\end{itemize}"]
-    if kind == "full":
-        out += _steps(q) + _feedback(q)
-        out.append(rf"\par{{\footnotesize template {esc(q.template)} v{q.version}, seed {q.seed}}}")
+    out += _steps(q) + _feedback(q)
+    out.append(rf"\par{{\footnotesize template {esc(q.template)} v{q.version}}}")
     return out + [r"\end{solution}"]
 
 
 def _steps(q: ExportQuestion) -> list[str]:
-    if not q.steps:
+    steps = q.shown["latex"].steps
+    if not steps:
         return []
     out = [r"\textbf{Worked solution}", r"\begin{enumerate}"]
-    for s in q.steps:
-        work = " $=$ ".join(esc(x) for x in (s.formula, s.substituted) if x)
-        value = rf"\textbf{{{esc(s.value_text)}}}"
-        out.append(rf"\item{{}} {esc(s.label)}: {work + ' $=$ ' if work else ''}{value}")
+    for label, formula, substituted, value in steps:
+        work = " $=$ ".join(x for x in (formula, substituted) if x)
+        out.append(rf"\item{{}} {label}: {work + ' $=$ ' if work else ''}{value}")
     return out + [r"\end{enumerate}"]
 
 
 def _feedback(q: ExportQuestion) -> list[str]:
     out = []
-    for p in q.parts:
+    for i, p in enumerate(q.parts):
         notes = [rf"\item{{}} {c.letter}) {esc(c.feedback)}" for c in p.choices if c.feedback]
         if notes:
-            out += [rf"\textbf{{Options of {esc(p.name)}}}", r"\begin{itemize}", *notes, r"\end{itemize}"]
+            out += [rf"\textbf{{Options of {q.part_mark(i) or 'the question'}}}", r"\begin{itemize}", *notes,
+                    r"\end{itemize}"]
     return out
 
 
 def document(ps: ProblemSet, solution: str) -> str:
-    what = {"": "", "answer": ": answer key", "full": ": worked solutions"}[solution]
+    what = {"": "", "full": ": worked solutions"}[solution]
     out = preamble(ps.title, bool(solution))
     for i, v in enumerate(ps.variants):
         if i:
             out.append(r"\newpage")
-        out += _variant_head(ps, v, what) + [r"\begin{questions}"]
+        # the list restarts its counter: put it back where the last variant stopped
+        out += _variant_head(ps, v, what, not solution) + [r"\begin{questions}\setcounter{question}{\qoffset}"]
         for q in v.questions:
             out += _question(q, _parts(q, solution))
         out.append(r"\end{questions}")
@@ -229,5 +190,26 @@ def document(ps: ProblemSet, solution: str) -> str:
     return "\n".join(out) + "\n"
 
 
+def answer_key(ps: ProblemSet) -> str:
+    """The compact key: per variant a table of question, part, answer and points (no prompts)."""
+    out = preamble(ps.title, False)
+    out += [r"\begin{center}{\Large\bfseries \settitle: answer key}\end{center}",
+            r"\begin{longtable}{@{}llllr@{}}", r"\textbf{who} & \textbf{Q} & \textbf{part} & \textbf{answer} & "
+            r"\textbf{pts}\\ \hline\endhead"]
+    for v in ps.variants:
+        first = True
+        for q in v.questions:
+            shown = q.shown["latex"]
+            for i in range(len(q.parts)):
+                who = esc(v.heading) if first else ""
+                first = False
+                out.append(rf"{who} & {q.number} & {q.part_mark(i) or '--'} & {shown.answers[i]} & "
+                           rf"{points_text(q.part_points(i))}\\")
+        out.append(r"\hline")
+    out += [r"\end{longtable}", r"\end{document}"]
+    return "\n".join(out) + "\n"
+
+
 def render(ps: ProblemSet) -> dict[str, bytes]:
-    return {name: document(ps, kind).encode() for name, kind in zip(FILES, ("", "answer", "full"))}
+    return {"questions.tex": document(ps, "").encode(), "answers.tex": answer_key(ps).encode(),
+            "solutions.tex": document(ps, "full").encode()}

@@ -31,6 +31,7 @@ class Choice:
     correct: bool
     source: str  # option id, "answer", a misconception id or "sign-error"
     feedback: str = ""
+    value: Any = field(default=None, compare=False)  # a numeric choice's value (typeset per medium)
 
     def to_dict(self) -> dict[str, Any]:
         return {"letter": self.letter, "text": self.text, "correct": self.correct, "source": self.source,
@@ -112,6 +113,10 @@ class ExportQuestion:
         """Whether parts are shown as (a), (b), ... (as Question.text() does)."""
         return len(self.parts) > 1 or bool(self.parts[0].label)
 
+    def part_points(self, index: int) -> float:
+        """A part's share of the question's points (equal shares; the LMS weights use the same)."""
+        return self.points / len(self.parts)
+
     def part_mark(self, index: int) -> str:
         return f"({string.ascii_lowercase[index]})" if self.lettered else ""
 
@@ -168,7 +173,7 @@ class ProblemSet:
 
 
 def points_text(points: float) -> str:
-    return number(points)
+    return number(points, 3)
 
 
 def tolerance(question: Question, part: PartSpec) -> Any:

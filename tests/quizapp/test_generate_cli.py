@@ -91,7 +91,7 @@ def test_every_answer_key_agrees_with_quizapp_solve(generated):
         assert by_seed["answer"] == q["answer"]
         assert by_params["answer"] == q["answer"] and by_params["params"] == q["params"]
         assert [s["name"] for s in by_seed["steps"]] == [s["name"] for s in q["steps"]]
-    rows = list(csv.DictReader(io.StringIO((generated / "answer-key.csv").read_text())))
+    rows = list(csv.DictReader(io.StringIO((generated / "answer-key.csv").read_text("utf-8-sig"))))
     by_key = {(r["variant"], int(r["question"]), r["part"]): r for r in rows}
     for v in data["variants"]:
         for q in v["questions"]:
@@ -135,7 +135,7 @@ def test_a_roster_gives_one_variant_per_student(tmp_path):
     assert proc.returncode == 0, proc.stderr
     data = json.loads((tmp_path / "out" / "set.json").read_text())
     assert [(v["student"], v["name"]) for v in data["variants"]] == [("s17", "Ann Lee"), ("s03", "Bo Chen")]
-    key = list(csv.DictReader(io.StringIO((tmp_path / "out" / "answer-key.csv").read_text())))
+    key = list(csv.DictReader(io.StringIO((tmp_path / "out" / "answer-key.csv").read_text("utf-8-sig"))))
     assert {r["student"] for r in key} == {"s17", "s03"} and len(key) == 2 * (1 + 2)
     assert "## Student Ann Lee (s17) (seed " in (tmp_path / "out" / "questions.md").read_text()
     # one student alone gets the same sheet: the seed depends on the set's seed and the id only
