@@ -26,6 +26,7 @@ SOLVER_MODULES = (
     "solvers.optim_runs",
     "solvers.schedules",
     "solvers.lr_schedules",
+    "solvers.output_delta",
     "solvers.norm",
     "solvers.regularization",
     "solvers.knn",

@@ -12,6 +12,7 @@ from tests.oracles import (
     backprop,
     calculus,
     classic,
+    deltas,
     losses,
     normalization,
     optimizers,
@@ -23,7 +24,7 @@ from tests.oracles.base import CONVENTION, MISTAKE, ORACLES, Oracle, identity, r
 
 __all__ = ["COMPUTED", "CONVENTION", "MISTAKE", "ORACLES", "Oracle", "identity", "round_sig"]
 # importing the modules registers their oracles
-_MODULES = (backprop, calculus, classic, losses, normalization, optimizers, regularization, schedules, symbolic)
+_MODULES = (backprop, calculus, classic, deltas, losses, normalization, optimizers, regularization, schedules, symbolic)
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "question_bank" / "templates"
 
