@@ -12,10 +12,18 @@ Mistakes a template can name, one keyword each:
   at the output (x(1-x), 1-x²).
 - ``grad_at_zero``: a student who takes the ReLU-family derivative at exactly 0 to be this value
   (1 or 0.5 are common) instead of the convention's.
+- ``one_minus_tanh``: tanh' written as 1 - tanh x, the square forgotten.
+- ``log_base="10"``: softplus with log base 10 instead of the natural log.
+
+Hand work: a student writes e^(-x) and 1 + e^(-x) before a sigmoid, e^x before an ELU or a
+softplus; those are recorded steps, and the later steps are worked from their (possibly rounded,
+possibly the student's own) values. Without overrides the values stay the core's, which are stable
+for any x.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -52,6 +60,16 @@ DERIVATIVE_FORMULAS = {
     "elu": "1 if {x} > 0 else {alpha} · e^{x}",
     "softplus": "σ({x}) = 1 / (1 + e^(-{x}))",
 }
+# The value worked from the intermediates a student writes down (see ``_hand_value``).
+HAND_VALUE_FORMULAS = {
+    "sigmoid": "1 / {denom}",
+    "sigmoid_typo": "1 / {denom}",
+    "elu": "{x} if {x} > 0 else {alpha} · ({exp} - 1)",
+    "softplus": "log(1 + {exp})",
+    "softplus_log10": "log10(1 + {exp})",
+}
+LOG_BASES = ("e", "10")
+_CHAIN = ("exp_neg", "exp", "denom", "value")  # the steps a value is worked from
 
 
 def apply(fn: str, x: Tensor, alpha: Any = None) -> Tensor:
@@ -108,22 +126,34 @@ def activation(
     sigmoid_sign_typo: bool = False,
     derivative_of_input: bool = False,
     grad_at_zero: Any = None,
+    one_minus_tanh: bool = False,
+    log_base: Any = "e",
     overrides: dict[str, Any] | None = None,
 ) -> Solution:
     """{value, derivative} of ``fn`` at ``x`` (a number or a vector); PReLU adds ``derivative_alpha``."""
     fn = validate.choice(fn, "fn", FUNCTIONS)
     xs = validate.array(x, "x")
     a = _alpha(fn, alpha)
+    log10 = validate.choice(str(log_base), "log_base", LOG_BASES) == "10"
     _check_mistakes(fn, sigmoid_sign_typo, derivative_of_input, grad_at_zero)
+    _check_more_mistakes(fn, one_minus_tanh, log10)
     typo = bool(sigmoid_sign_typo)
     key = "sigmoid_typo" if typo else fn
     value, deriv, d_alpha = _forward_backward(fn, xs, a, typo)
+    if log10:
+        value = np.asarray(value) / math.log(10.0)
 
     rec = Recorder(overrides)
     numbers = {"x": xs} if a is None else {"x": xs, "alpha": a}
     label = f"{fn}(x)" + (" as seed 003 prints it, 1/(1+e^x)" if typo else "")
-    value = rec.step("value", label, VALUE_FORMULAS[key], _number(value), **numbers)
-    deriv = _derivative(rec, fn, key, xs, a, value, deriv, derivative_of_input, grad_at_zero)
+    label += " with log base 10" if log10 else ""
+    value = _hand_value(rec, key, xs, a, _number(value), label, log10, numbers)
+    if one_minus_tanh:
+        # The mistake: 1 - tanh x, the square of tanh' = 1 - tanh² x forgotten.
+        deriv = rec.step("derivative", "tanh'(x) without the square", "1 - {f}", _number(1.0 - np.asarray(value)),
+                         f=value)
+    else:
+        deriv = _derivative(rec, fn, key, xs, a, value, deriv, derivative_of_input, grad_at_zero)
     answer: dict[str, Any] = {"value": value, "derivative": deriv}
     if fn == "prelu":
         answer["derivative_alpha"] = rec.step(
@@ -138,6 +168,43 @@ def _check_mistakes(fn: str, typo: bool, of_input: bool, at_zero: Any) -> None:
         raise ValueError(f"derivative_of_input applies to sigmoid and tanh only, not {fn}")
     if at_zero is not None and fn not in _KINKED:
         raise ValueError(f"grad_at_zero applies to {', '.join(_KINKED)} only, not {fn}")
+
+
+def _check_more_mistakes(fn: str, one_minus_tanh: bool, log10: bool) -> None:
+    if one_minus_tanh and fn != "tanh":
+        raise ValueError(f"one_minus_tanh applies to tanh only, not {fn}")
+    if log10 and fn != "softplus":
+        raise ValueError(f"log_base applies to softplus only, not {fn}")
+
+
+def _hand_value(rec: Recorder, key: str, xs: np.ndarray, a: float | None, core: Any, label: str,
+                log10: bool, numbers: dict[str, Any]) -> Any:
+    """f(x) with the intermediates a student writes first: e^(-x) and 1 + e^(-x) for a sigmoid,
+    e^x for an ELU or a softplus. The core's value unless a student's intermediate replaces one."""
+    with np.errstate(over="ignore"):
+        if key in ("sigmoid", "sigmoid_typo"):
+            sign, text = (-1.0, "e^(-{x})") if key == "sigmoid" else (1.0, "e^{x}")
+            e = rec.step("exp_neg" if key == "sigmoid" else "exp", f"{text.replace('{x}', 'x')}", text,
+                         _number(np.exp(sign * xs)), x=xs)
+            denom = rec.step("denom", f"1 + {text.replace('{x}', 'x')}", "1 + {e}", _number(1.0 + np.asarray(e)), e=e)
+            hand = 1.0 / np.asarray(denom)
+            extra, chain = {"denom": denom}, ("exp_neg", "exp", "denom")
+        elif key == "elu" and np.any(xs <= 0) or key == "softplus":
+            e = rec.step("exp", "eˣ", "e^{x}", _number(np.exp(xs)), x=xs)
+            if key == "elu":
+                hand = np.where(xs > 0, xs, a * (np.asarray(e) - 1.0))
+            else:
+                hand = np.log1p(np.asarray(e)) / (math.log(10.0) if log10 else 1.0)
+            extra, chain = {"exp": e}, ("exp",)
+        else:
+            return rec.step("value", label, VALUE_FORMULAS[key], core, **numbers)
+    value = _number(hand) if _given(rec, *chain) else core
+    formula = HAND_VALUE_FORMULAS["softplus_log10" if log10 else key]
+    return rec.step("value", label, formula, value, **numbers, **extra)
+
+
+def _given(rec: Recorder, *names: str) -> bool:
+    return any(n in rec.overrides for n in names)
 
 
 def _derivative(
@@ -156,12 +223,30 @@ def _derivative(
     if at_zero is not None:
         core = np.where(xs == 0, validate.scalar(at_zero, "grad_at_zero"), core)
         label += f" taking {validate.scalar(at_zero, 'grad_at_zero'):g} at x = 0"
-    if "value" in rec.overrides and fn in _OUTPUT_FORM and key == fn:
+    given = _given(rec, *_CHAIN)
+    if given and fn in _OUTPUT_FORM and key == fn:
         # Error carried forward: the output-form derivative of the student's own value.
         core = _from_output(fn, value)
-    elif "value" in rec.overrides and key == "sigmoid_typo":
+    elif given and key == "sigmoid_typo":
         core = -_from_output("sigmoid", value)
+    elif fn == "elu" and "exp" in rec.overrides:
+        core = np.where(xs > 0, core, a * np.asarray(_step_value(rec, "exp")))
+    elif fn == "softplus":
+        return _softplus_derivative(rec, xs, core, label, numbers)
     return rec.step("derivative", label, DERIVATIVE_FORMULAS[key], _number(core), **numbers)
+
+
+def _step_value(rec: Recorder, name: str) -> Any:
+    return next(s.value for s in rec.steps if s.name == name)
+
+
+def _softplus_derivative(rec: Recorder, xs: np.ndarray, core: Any, label: str, numbers: dict[str, Any]) -> Any:
+    """σ(x), worked as a student does: e^(-x), then 1/(1 + e^(-x))."""
+    with np.errstate(over="ignore"):
+        e = rec.step("exp_neg", "e^(-x)", "e^(-{x})", _number(np.exp(-xs)), x=xs)
+    if "exp_neg" in rec.overrides:
+        core = 1.0 / (1.0 + np.asarray(e))
+    return rec.step("derivative", label, "1 / (1 + {e})", _number(core), **numbers, e=e)
 
 
 def function(fn: str, alpha: Any = None) -> Callable[[Tensor], Tensor]:

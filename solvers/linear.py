@@ -50,17 +50,32 @@ def linear_classify(
     return rec.solution(score=float(score), label=int(label))
 
 
+MARGIN_FORMS = ("two_over_norm", "one_over_norm", "two_over_squared_norm")
+
+
 @solver("svm_margin")
-def svm_margin(w: Any, overrides: dict[str, Any] | None = None) -> Solution:
-    """{margin}: the width 2/‖w‖ between the planes w·x + b = ±1."""
+def svm_margin(w: Any, form: str = "two_over_norm", overrides: dict[str, Any] | None = None) -> Solution:
+    """{margin}: the width 2/‖w‖ between the planes w·x + b = ±1.
+
+    ``form`` names a mistake: "one_over_norm" (1/‖w‖, the distance to one plane only) or
+    "two_over_squared_norm" (2/‖w‖², the square root forgotten).
+    """
     wv = validate.array(w, "w", ndim=1)
+    form = validate.choice(form, "form", MARGIN_FORMS)
     if not np.any(wv):
         raise ValueError("w: the zero vector has no margin (2/‖w‖ is undefined)")
     rec = Recorder(overrides)
-    norm = rec.step("norm", "length of w", "√Σ {w}²", float(np.sqrt(np.sum(wv**2))), w=wv)
+    # A student writes ‖w‖² = Σ w² first, then its root.
+    squared = rec.step("norm_sq", "squared length of w", "Σ {w}²", float(np.sum(wv**2)), w=wv)
+    if form == "two_over_squared_norm":
+        margin = rec.step("margin", "2 over the squared length (the root forgotten)", "2 / {norm_sq}",
+                          2.0 / squared, norm_sq=squared)
+        return rec.solution(margin=float(margin))
+    norm = rec.step("norm", "length of w", "√{norm_sq}", float(np.sqrt(squared)), norm_sq=squared)
     if norm == 0:
         raise ValueError("norm: ‖w‖ = 0 gives no margin")
-    margin = rec.step("margin", "margin width", "2 / {norm}", 2.0 / norm, norm=norm)
+    top = 1.0 if form == "one_over_norm" else 2.0
+    margin = rec.step("margin", "margin width", f"{top:g} / {{norm}}", top / norm, norm=norm)
     return rec.solution(margin=float(margin))
 
 
@@ -89,5 +104,11 @@ def logistic_regression(w: Any, b: Any, x: Any, overrides: dict[str, Any] | None
     bias = validate.scalar(b, "b")
     rec = Recorder(overrides)
     z = rec.step("z", "logit", "{w} · {x} + {b}", float(wv @ xv) + bias, w=wv, x=xv, b=bias)
-    p = rec.step("p", "probability of class 1", "1 / (1 + e^(-{z}))", sigmoid(z), z=z)
+    # What a student writes on the way to σ(z): e^(-z), then 1 + e^(-z) (inf far in the tail: p = 0).
+    with np.errstate(over="ignore"):
+        e = rec.step("exp_neg", "e^(-z)", "e^(-{z})", float(np.exp(-z)), z=z)
+    denom = rec.step("denom", "1 + e^(-z)", "1 + {exp_neg}", 1.0 + e, exp_neg=e)
+    given = any(n in rec.overrides for n in ("z", "exp_neg", "denom"))
+    p = rec.step("p", "probability of class 1", "1 / {denom}", 1.0 / denom if given else sigmoid(z),
+                 denom=denom)
     return rec.solution(z=float(z), p=float(p))

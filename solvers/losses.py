@@ -94,17 +94,49 @@ def _shift(rec: Recorder, f: np.ndarray) -> Any:
     return rec.step("shifted", "logits minus their max", "{f} - max {f}", shifted.data, f=f)
 
 
-@solver("softmax")
-def softmax(logits: Any, overrides: dict[str, Any] | None = None) -> Solution:
-    """{probs}: p_j = e^(f_j) / Σ_k e^(f_k) (each row of a matrix separately)."""
-    f = _softmax_input(logits)
-    rec = Recorder(overrides)
-    shifted = _shift(rec, f)
-    exps = rec.step("exps", "exponentials", "e^{shifted}", Tensor(shifted).exp().data, shifted=shifted)
+SOFTMAX_FORMS = ("exp", "none", "sum")
+# A student writes e^(f_j) as it is; only logits this large (or this small) are shifted by their
+# max first, so that e^f stays finite (logits of 1000 must work) and the working stays the student's.
+_SHIFT_ABOVE = 30.0
+
+
+def _softmax_steps(rec: Recorder, f: np.ndarray, normalize: str = "exp") -> Any:
+    """Record the softmax as a student works it: each e^(f_j), their sum, each ratio.
+
+    ``normalize`` names a mistake: "none" leaves the exponentials unnormalized, "sum" divides the
+    scores themselves by their sum (f/Σf, no exponentials).
+    """
+    if normalize == "sum":
+        total = rec.step("total", "sum of the scores (one per row)", "Σ {f}", _number(f.sum(axis=-1)), f=f)
+        with np.errstate(divide="ignore", invalid="ignore"):  # scores summing to 0: no answer at all
+            ratio = f / np.expand_dims(total, -1)
+        return rec.step("probs", "each score over their sum (no exponentials)", "{f} / {total}", ratio,
+                        f=f, total=total)
+    top = np.max(f, axis=-1, keepdims=True)
+    shift = np.where(np.abs(top) > _SHIFT_ABOVE, top, 0.0)
+    scores = f
+    if np.any(shift):
+        scores = rec.step("shifted", "logits minus their max (keeps e^f finite)", "{f} - max {f}",
+                          (Tensor(f) - shift).data, f=f)
+    exps = rec.step("exps", "exponentials", "e^{f}", Tensor(scores).exp().data, f=scores)
+    if normalize == "none":
+        return rec.step("probs", "the exponentials, left unnormalized", "{exps}", exps, exps=exps)
     total = rec.step("total", "their sum (one per row)", "Σ {exps}", _number(Tensor(exps).sum(axis=-1).data),
                      exps=exps)
-    probs = rec.step("probs", "softmax probabilities", "{exps} / {total}",
-                     (Tensor(exps) / np.expand_dims(total, -1)).data, exps=exps, total=total)
+    return rec.step("probs", "softmax probabilities", "{exps} / {total}",
+                    (Tensor(exps) / np.expand_dims(total, -1)).data, exps=exps, total=total)
+
+
+@solver("softmax")
+def softmax(logits: Any, normalize: str = "exp", overrides: dict[str, Any] | None = None) -> Solution:
+    """{probs}: p_j = e^(f_j) / Σ_k e^(f_k) (each row of a matrix separately).
+
+    ``normalize``: "none" (the exponentials left unnormalized) and "sum" (f/Σf) are mistakes.
+    """
+    f = _softmax_input(logits)
+    normalize = validate.choice(normalize, "normalize", SOFTMAX_FORMS)
+    rec = Recorder(overrides)
+    probs = _softmax_steps(rec, f, normalize)
     return rec.solution(probs=np.asarray(probs, dtype=np.float64))
 
 
@@ -136,39 +168,58 @@ def _cross_entropy_core(f: np.ndarray, y: Any, reduction: str, base10: bool) -> 
     return np.exp(logp.data), float(loss.data), ft.grad
 
 
+CLASSES_USED = ("label", "predicted")
+
+
 @solver("cross_entropy")
 def cross_entropy(
-    logits: Any, label: Any, reduction: str = "mean", log_base: Any = "e",
-    overrides: dict[str, Any] | None = None,
+    logits: Any, label: Any, reduction: str = "mean", log_base: Any = "e", normalize: str = "exp",
+    class_used: str = "label", overrides: dict[str, Any] | None = None,
 ) -> Solution:
-    """{loss, grad}: L = -log p_y (batch: mean or sum over rows); grad = ∂L/∂logits = p - onehot(y)."""
+    """{loss, grad}: L = -log p_y (batch: mean or sum over rows); grad = ∂L/∂logits = p - onehot(y).
+
+    Mistakes: ``log_base="10"``; ``normalize`` as in :func:`softmax` ("sum": f/Σf);
+    ``class_used="predicted"``: -log of the most probable class's probability instead of p_y.
+    """
     f, y = _logits_and_labels(logits, label)
     reduction = validate.choice(reduction, "reduction", REDUCTIONS)
+    normalize = validate.choice(normalize, "normalize", SOFTMAX_FORMS)
+    class_used = validate.choice(class_used, "class_used", CLASSES_USED)
     base10 = _log_base(log_base) == "10"
-    probs, loss, grad = _cross_entropy_core(f, y, reduction, base10)
+    core_probs, loss, grad = _cross_entropy_core(f, y, reduction, base10)
     rows = np.arange(f.shape[0]) if f.ndim == 2 else None
     n = f.shape[0] if f.ndim == 2 and reduction == "mean" else 1
+    scale = n * (_LN10 if base10 else 1.0)
 
     rec = Recorder(overrides)
-    probs = rec.step("probs", "softmax probabilities", "e^{f} / Σ e^{f}", probs, f=f)
-    p_y = probs[y] if rows is None else probs[rows, y]
-    if _given(rec, "probs"):
-        loss = float(-np.sum(Tensor(p_y).log().data) / n / (_LN10 if base10 else 1.0))
-    log = "log10" if base10 else "log"
-    if rows is None:
-        template = f"-{log}({{p_y}})"
+    if "probs" in rec.overrides:
+        probs = rec.step("probs", "softmax probabilities", "e^{f} / Σ e^{f}", core_probs, f=f)
     else:
-        template = f"-(1/{{n}}) Σ {log}({{p_y}})" if reduction == "mean" else f"-Σ {log}({{p_y}})"
-    loss = rec.step("loss", "cross-entropy loss", template, loss, p_y=p_y, n=n)
-
+        probs = np.asarray(_softmax_steps(rec, f, normalize), dtype=np.float64)
+    # The working replaces the core's value when a step is the student's, or the softmax is not.
+    hand = _given(rec, "shifted", "exps", "total", "probs") or normalize != "exp"
+    picked = y if class_used == "label" else np.argmax(core_probs, axis=-1)
+    p_y = probs[picked] if rows is None else probs[rows, picked]
+    if hand or class_used != "label":
+        with np.errstate(invalid="ignore", divide="ignore"):
+            loss = float(-np.sum(np.log(p_y)) / scale)
+    loss = rec.step("loss", "cross-entropy loss", _ce_template(base10, rows is None, reduction), loss,
+                    p_y=p_y, n=n)
     onehot = np.zeros_like(probs)
     onehot[(y,) if rows is None else (rows, y)] = 1.0
-    if _given(rec, "probs"):
-        grad = (probs - onehot) / n / (_LN10 if base10 else 1.0)
+    if hand:
+        grad = (probs - onehot) / scale
     template = "({p} - {onehot})" + (" / {n}" if n > 1 else "") + (" / ln 10" if base10 else "")
     grad = rec.step("grad", "gradient with respect to the logits", template, grad,
                     p=probs, onehot=onehot, n=n)
     return rec.solution(loss=float(loss), grad=np.asarray(grad, dtype=np.float64))
+
+
+def _ce_template(base10: bool, single: bool, reduction: str) -> str:
+    log = "log10" if base10 else "log"
+    if single:
+        return f"-{log}({{p_y}})"
+    return f"-(1/{{n}}) Σ {log}({{p_y}})" if reduction == "mean" else f"-Σ {log}({{p_y}})"
 
 
 # ----- binary cross-entropy ---------------------------------------------------------------
@@ -188,9 +239,13 @@ def _bce_from_probs(p: Any, y: np.ndarray, base10: bool) -> tuple[Tensor, Tensor
 
 @solver("binary_cross_entropy")
 def binary_cross_entropy(
-    z: Any, y: Any, log_base: Any = "e", overrides: dict[str, Any] | None = None
+    z: Any, y: Any, log_base: Any = "e", other_class: bool = False, overrides: dict[str, Any] | None = None
 ) -> Solution:
-    """{loss, grad}: BCE of the logit ``z`` (mean over entries); grad = ∂L/∂z = σ(z) - y (/ N)."""
+    """{loss, grad}: BCE of the logit ``z`` (mean over entries); grad = ∂L/∂z = σ(z) - y (/ N).
+
+    ``other_class`` is a mistake: the log of the probability of the class that is NOT the label
+    (log(1 - p) for y = 1, log p for y = 0).
+    """
     zs = validate.array(z, "z")
     ys = _probability_target(y, zs)
     base10 = _log_base(log_base) == "10"
@@ -202,15 +257,40 @@ def binary_cross_entropy(
     n = max(zs.size, 1)
 
     rec = Recorder(overrides)
-    p = rec.step("p", "probability σ(z)", "1 / (1 + e^(-{z}))", _number(zt.sigmoid().data), z=zs)
+    p, q = _bce_probabilities(rec, zs, ys, zt.sigmoid().data)
+    hand = _given(rec, "exp_neg", "denom", "p", "one_minus_p")
     loss = float(loss_t.data)
-    if _given(rec, "p"):
-        loss = float(_bce_from_probs(p, ys, base10)[0].data)
+    if hand or other_class:
+        weight = 1.0 - ys if other_class else ys  # the mistake weighs the other class's log
+        loss = _bce_by_hand(p, q, weight, base10)
     loss = rec.step("loss", "binary cross-entropy", _bce_template(base10, n), loss, y=ys, p=p)
-    grad = zt.grad if not _given(rec, "p") else (np.asarray(p) - ys) / n / (_LN10 if base10 else 1.0)
+    grad = zt.grad if not hand else (np.asarray(p) - ys) / n / (_LN10 if base10 else 1.0)
     template = "({p} - {y})" + (" / {n}" if n > 1 else "") + (" / ln 10" if base10 else "")
     grad = rec.step("grad", "gradient with respect to the logit", template, _number(grad), p=p, y=ys, n=n)
     return rec.solution(loss=float(loss), grad=grad)
+
+
+def _bce_probabilities(rec: Recorder, zs: np.ndarray, ys: np.ndarray, core: Any) -> tuple[Any, Any]:
+    """(p, 1 - p) as a student writes them: e^(-z), 1 + e^(-z), p = 1/(1 + e^(-z)), then 1 - p.
+
+    The core's σ(z) (stable for any z) unless a student's intermediate replaces one."""
+    with np.errstate(over="ignore"):
+        e = rec.step("exp_neg", "e^(-z)", "e^(-{z})", _number(np.exp(-zs)), z=zs)
+    denom = rec.step("denom", "1 + e^(-z)", "1 + {e}", _number(1.0 + np.asarray(e)), e=e)
+    p = _number(1.0 / np.asarray(denom)) if _given(rec, "exp_neg", "denom") else _number(core)
+    p = rec.step("p", "probability σ(z)", "1 / {denom}", p, denom=denom)
+    q = _number(1.0 - np.asarray(p))
+    if np.any(ys < 1):  # 1 - p is only written when some label is 0 (or a soft label)
+        q = rec.step("one_minus_p", "probability of class 0", "1 - {p}", q, p=p)
+    return p, q
+
+
+def _bce_by_hand(p: Any, q: Any, y: np.ndarray, base10: bool) -> float:
+    """-mean[y log p + (1-y) log q], a term with weight 0 left out (so log 0 never matters)."""
+    p, q = np.asarray(p, dtype=np.float64), np.asarray(q, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(y > 0, y * np.log(p), 0.0) + np.where(y < 1, (1.0 - y) * np.log(q), 0.0)
+    return float(-np.mean(terms) / (_LN10 if base10 else 1.0))
 
 
 @solver("binary_cross_entropy_prob")
@@ -317,15 +397,19 @@ def _mse_from_diff(diff: Any) -> tuple[float, Any]:
 
 @solver("mse")
 def mse(
-    pred: Any, target: Any, drop_target: bool = False, overrides: dict[str, Any] | None = None
+    pred: Any, target: Any, drop_target: bool = False, reduction: str = "mean",
+    per_example_gradient: bool = False, overrides: dict[str, Any] | None = None,
 ) -> Solution:
     """{loss, grad}: L = mean (ŷ - y)², grad = ∂L/∂ŷ = 2(ŷ - y)/N.
 
-    ``drop_target`` is seed 002's error (the "- y_i" dropped): L = mean ŷ².
+    Mistakes: ``drop_target`` is seed 002's error (the "- y_i" dropped): L = mean ŷ²;
+    ``reduction="sum"``: the squares summed, not averaged (loss and gradient N times too big);
+    ``per_example_gradient``: the gradient 2(ŷ - y) of one squared error, without the 1/N.
     """
     p = validate.array(pred, "pred")
     t = validate.array(target, "target")
     validate.same_shape(pred=p, target=t)
+    reduction = validate.choice(reduction, "reduction", REDUCTIONS)
     n = max(p.size, 1)
     rec = Recorder(overrides)
     if drop_target:
@@ -333,8 +417,18 @@ def mse(
     else:
         diff = rec.step("diff", "prediction minus target", "{pred} - {target}",
                         _number((Tensor(p) - t).data), pred=p, target=t)
-    loss, grad = _mse_from_diff(diff)
-    loss = rec.step("loss", "mean squared error", "mean({diff}²)" if n > 1 else "{diff}²", loss, diff=diff)
+    # A student squares each difference and adds the squares before dividing by N.
+    squares = rec.step("squares", "squared differences", "{diff}²", _number(np.square(diff)), diff=diff)
+    total = float(np.sum(squares))
+    if n > 1:
+        total = rec.step("sum_sq", "sum of the squared differences", "Σ {squares}", total, squares=squares)
+    mean = reduction == "mean"
+    loss = rec.step("loss", "mean squared error" if mean else "sum of squared errors (not averaged)",
+                    "{total} / {n}" if mean and n > 1 else "{total}", total / n if mean else total,
+                    total=total, n=n)
+    _, grad = _mse_from_diff(diff)
+    divide = mean and not per_example_gradient
+    grad = np.asarray(grad) * (1 if divide else n)
     grad = rec.step("grad", "gradient with respect to the prediction",
-                    "2 · {diff} / {n}" if n > 1 else "2 · {diff}", _number(grad), diff=diff, n=n)
+                    "2 · {diff} / {n}" if divide and n > 1 else "2 · {diff}", _number(grad), diff=diff, n=n)
     return rec.solution(loss=float(loss), grad=grad)

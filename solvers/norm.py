@@ -160,26 +160,48 @@ class NormResult:
     running_var: np.ndarray | None = None
 
 
-def _batch_stats(rec: Recorder, fr: _Frame, x: np.ndarray, variance: str) -> tuple[np.ndarray, np.ndarray]:
+DIVISORS = ("std", "variance")
+
+
+def _batch_stats(rec: Recorder, fr: _Frame, x: np.ndarray, variance: str) -> tuple[np.ndarray, np.ndarray,
+                                                                                  np.ndarray]:
+    """(mean, deviations x - μ, variance) as a student works them: the mean, each deviation, each
+    squared deviation, then their average. Later steps use the recorded (possibly given) values."""
     mean = rec.step("mean", f"mean of {_OVER[fr.kind]}", "(1/{n}) Σ x", x.mean(axis=fr.axes), n=fr.n)
-    squares = ((x - np.reshape(mean, fr.keep)) ** 2).sum(axis=fr.axes)
+    dev = _deviations(rec, fr, x, mean)
+    squares = rec.step("sq_dev", "squared deviations", "{dev}²", np.square(dev), dev=dev)
+    total = np.sum(squares, axis=fr.axes)
     if variance == "biased":
         var = rec.step("var", f"variance of {_OVER[fr.kind]} (divide by n)",
-                       "(1/{n}) Σ (x - {mean})²", squares / fr.n, n=fr.n, mean=mean)
+                       "(1/{n}) Σ (x - {mean})²", total / fr.n, n=fr.n, mean=mean)
     else:
         var = rec.step("var", f"variance of {_OVER[fr.kind]} with n - 1 (unbiased)",
-                       "(1/({n} - 1)) Σ (x - {mean})²", squares / (fr.n - 1), n=fr.n, mean=mean)
-    return mean, var
+                       "(1/({n} - 1)) Σ (x - {mean})²", total / (fr.n - 1), n=fr.n, mean=mean)
+    return mean, dev, var
 
 
-def _normalized(rec: Recorder, fr: _Frame, x: np.ndarray, mean: np.ndarray, var: np.ndarray,
-                eps: float) -> np.ndarray:
+def _deviations(rec: Recorder, fr: _Frame, x: np.ndarray, mean: np.ndarray) -> np.ndarray:
+    return rec.step("dev", "deviations from the mean", "x - {mean}", x - np.reshape(mean, fr.keep), mean=mean)
+
+
+def _normalized(rec: Recorder, fr: _Frame, dev: np.ndarray, var: np.ndarray, eps: float,
+                divide_by: str = "std") -> np.ndarray:
+    """x̂ = (x - μ)/√(σ² + ε) from the recorded deviations and standard deviation.
+
+    ``divide_by="variance"`` is the mistake of dividing by σ² + ε, the root forgotten."""
     denom = np.reshape(var, fr.keep) + eps
     if np.any(denom <= 0):
         raise ValueError("var + eps must be positive to normalize (a zero variance needs eps > 0)")
-    value = (x - np.reshape(mean, fr.keep)) / np.sqrt(denom)
-    return rec.step("x_hat", "normalized input", "(x - {mean}) / √({var} + {eps})", value,
-                    mean=mean, var=var, eps=eps)
+    if divide_by == "variance":
+        if np.allclose(denom, 1.0, rtol=0, atol=1e-4):
+            # σ² + ε = 1 is its own root: this mistake changes nothing here, so it names nothing.
+            raise ValueError("divide_by='variance' is the right computation when every σ² + ε is 1")
+        return rec.step("x_hat", "deviations over the variance (the square root forgotten)",
+                        "{dev} / ({var} + {eps})", dev / denom, dev=dev, var=var, eps=eps)
+    std = rec.step("std", "standard deviation", "√({var} + {eps})", np.sqrt(np.reshape(var + eps, fr.flat)),
+                   var=var, eps=eps)
+    return rec.step("x_hat", "normalized input", "{dev} / {std}", dev / np.reshape(std, fr.keep),
+                    dev=dev, std=std)
 
 
 def _scaled(rec: Recorder, fr: _Frame, x_hat: np.ndarray, gamma: np.ndarray, beta: np.ndarray) -> np.ndarray:
@@ -196,11 +218,13 @@ def _setup(kind: str, x: Any, gamma: Any, beta: Any, eps: Any) -> tuple[np.ndarr
     return arr, fr, g, b, _eps(eps)
 
 
-def _forward(rec: Recorder, kind: str, x: Any, gamma: Any, beta: Any, eps: Any) -> NormResult:
+def _forward(rec: Recorder, kind: str, x: Any, gamma: Any, beta: Any, eps: Any, variance: str = "biased",
+             divide_by: str = "std") -> NormResult:
     """Layer or instance norm: statistics of the input itself, at training and evaluation alike."""
     arr, fr, g, b, e = _setup(kind, x, gamma, beta, eps)
-    mean, var = _batch_stats(rec, fr, arr, "biased")
-    x_hat = _normalized(rec, fr, arr, mean, var, e)
+    variance = validate.choice(variance, "variance", VARIANCES)
+    mean, dev, var = _batch_stats(rec, fr, arr, variance)
+    x_hat = _normalized(rec, fr, dev, var, e, validate.choice(divide_by, "divide_by", DIVISORS))
     out = _scaled(rec, fr, x_hat, g, b)
     return NormResult(kind, out, np.reshape(mean, fr.keep), np.reshape(var, fr.keep), x_hat, g, e, True)
 
@@ -220,7 +244,7 @@ def _update_running(rec: Recorder, fr: _Frame, mean: np.ndarray, var: np.ndarray
 
 
 def _batchnorm(rec: Recorder, x: Any, gamma: Any, beta: Any, eps: Any, training: bool,
-               running: tuple[Any, Any], momentum: Any, variance: str) -> NormResult:
+               running: tuple[Any, Any], momentum: Any, variance: str, divide_by: str = "std") -> NormResult:
     arr, fr, g, b, e = _setup("batch", x, gamma, beta, eps)
     m = _momentum(momentum)
     variance = validate.choice(variance, "variance", VARIANCES)
@@ -231,7 +255,7 @@ def _batchnorm(rec: Recorder, x: Any, gamma: Any, beta: Any, eps: Any, training:
         if fr.n < 2:
             raise ValueError(f"batch norm in training needs more than one value per channel, x has shape "
                              f"{arr.shape}")
-        mean, var = _batch_stats(rec, fr, arr, variance)
+        mean, dev, var = _batch_stats(rec, fr, arr, variance)
     else:
         if not all(given):
             raise ValueError("batch norm in evaluation needs running_mean and running_var")
@@ -239,7 +263,8 @@ def _batchnorm(rec: Recorder, x: Any, gamma: Any, beta: Any, eps: Any, training:
                         _running(running[0], "running_mean", fr))
         var = rec.note("var", "running variance (evaluation normalizes with the running statistics)",
                        _running(running[1], "running_var", fr))
-    x_hat = _normalized(rec, fr, arr, mean, var, e)
+        dev = _deviations(rec, fr, arr, mean)
+    x_hat = _normalized(rec, fr, dev, var, e, validate.choice(divide_by, "divide_by", DIVISORS))
     out = _scaled(rec, fr, x_hat, g, b)
     new_mean = new_var = None
     if training and all(given):
@@ -307,16 +332,18 @@ def batchnorm(
     running_var: Any = None,
     momentum: Any = MOMENTUM,
     variance: str = "biased",
+    divide_by: str = "std",
     overrides: dict[str, Any] | None = None,
 ) -> Solution:
     """Batch norm {mean, var, out} (+ running_mean, running_var when training with running stats given).
 
-    ``variance="unbiased"`` normalizes with n - 1: the mistake a question may name.
+    Mistakes a question may name: ``variance="unbiased"`` normalizes with n - 1;
+    ``divide_by="variance"`` divides by σ² + ε instead of its square root.
     """
     mode = validate.choice(mode, "mode", MODES)
     rec = Recorder(overrides)
     res = _batchnorm(rec, x, gamma, beta, eps, mode == "train", (running_mean, running_var), momentum,
-                     variance)
+                     variance, divide_by)
     answer = _answer(res)
     if res.running_mean is not None:
         answer.update(running_mean=res.running_mean, running_var=res.running_var)
@@ -324,19 +351,32 @@ def batchnorm(
 
 
 @solver("layernorm")
-def layernorm(x: Any, gamma: Any = 1.0, beta: Any = 0.0, eps: Any = EPS,
-              overrides: dict[str, Any] | None = None) -> Solution:
-    """Layer norm {mean, var, out}: mean and var per example."""
+def layernorm(x: Any, gamma: Any = 1.0, beta: Any = 0.0, eps: Any = EPS, variance: str = "biased",
+              divide_by: str = "std", overrides: dict[str, Any] | None = None) -> Solution:
+    """Layer norm {mean, var, out}: mean and var per example (mistakes as in :func:`batchnorm`)."""
     rec = Recorder(overrides)
-    return rec.solution(**_answer(_forward(rec, "layer", x, gamma, beta, eps)))
+    return rec.solution(**_answer(_forward(rec, "layer", x, gamma, beta, eps, variance, divide_by)))
 
 
 @solver("instancenorm")
-def instancenorm(x: Any, gamma: Any = 1.0, beta: Any = 0.0, eps: Any = EPS,
-                 overrides: dict[str, Any] | None = None) -> Solution:
-    """Instance norm {mean, var, out} of N×C×L or N×C×H×W: mean and var as an N×C matrix."""
+def instancenorm(x: Any, gamma: Any = 1.0, beta: Any = 0.0, eps: Any = EPS, variance: str = "biased",
+                 statistics: str = "instance", overrides: dict[str, Any] | None = None) -> Solution:
+    """Instance norm {mean, var, out} of N×C×L or N×C×H×W: mean and var as an N×C matrix.
+
+    Mistakes: ``variance="unbiased"`` (n - 1); ``statistics="batch"`` or ``"layer"``: that
+    normalization's statistics, written into the N×C table a student fills (one per channel
+    repeated down the examples, or one per example repeated across the channels).
+    """
+    statistics = validate.choice(statistics, "statistics", KINDS)
     rec = Recorder(overrides)
-    return rec.solution(**_answer(_forward(rec, "instance", x, gamma, beta, eps)))
+    res = _forward(rec, statistics, x, gamma, beta, eps, variance)
+    answer = _answer(res)
+    n, c = res.out.shape[:2]
+    if statistics == "batch":
+        answer.update({k: np.broadcast_to(answer[k][None, :], (n, c)).copy() for k in ("mean", "var")})
+    elif statistics == "layer":
+        answer.update({k: np.broadcast_to(answer[k][:, None], (n, c)).copy() for k in ("mean", "var")})
+    return rec.solution(**answer)
 
 
 @solver("batchnorm_backward")
@@ -352,8 +392,8 @@ def batchnorm_backward(x: Any, gamma: Any = 1.0, beta: Any = 0.0, dout: Any = No
         raise ValueError(f"batch norm in training needs more than one value per channel, x has shape "
                          f"{arr.shape}")
     rec = Recorder(overrides)
-    mean, var = _batch_stats(rec, fr, arr, "biased")
-    x_hat = _normalized(rec, fr, arr, mean, var, e)
+    _, dev, var = _batch_stats(rec, fr, arr, "biased")
+    x_hat = _normalized(rec, fr, dev, var, e)
     dbeta = rec.step("dbeta", "gradient of β: sum of the upstream gradient", "Σ {dout}",
                      d.sum(axis=fr.axes), dout=d)
     dgamma = rec.step("dgamma", "gradient of γ", "Σ {dout} · {x_hat}", (d * x_hat).sum(axis=fr.axes),

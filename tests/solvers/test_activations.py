@@ -131,3 +131,17 @@ def test_registered():
 def test_bad_input_is_a_value_error_naming_the_problem(kwargs, message):
     with pytest.raises(ValueError, match=message):
         activation(**kwargs)
+
+
+def test_hand_work_steps_carry_a_students_rounded_exponential_forward():
+    # σ(0.5) by hand: e^(-0.5) written as 0.607, then 1 + 0.607 = 1.607, σ = 1/1.607.
+    sol = activation(fn="sigmoid", x=0.5, overrides={"exp_neg": 0.607})
+    assert [s.name for s in sol.steps] == ["exp_neg", "denom", "value", "derivative"]
+    _close(sol.answer["value"], 1 / 1.607)
+    _close(sol.answer["derivative"], (1 / 1.607) * (1 - 1 / 1.607))
+
+
+def test_one_minus_tanh_and_softplus_log10_mistakes():
+    t = np.tanh(0.8)
+    _close(activation(fn="tanh", x=0.8, one_minus_tanh=True).answer["derivative"], 1 - t)
+    _close(activation(fn="softplus", x=0.8, log_base="10").answer["value"], np.log10(1 + np.exp(0.8)))

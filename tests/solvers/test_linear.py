@@ -77,3 +77,15 @@ def test_logistic_error_carried_forward():
 def test_bad_input(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_margin_mistakes_by_hand():
+    # w = [3, 4]: ‖w‖² = 25, ‖w‖ = 5; right 2/5, one plane 1/5, root forgotten 2/25.
+    assert svm_margin([3, 4]).answer["margin"] == pytest.approx(0.4)
+    assert svm_margin([3, 4], form="one_over_norm").answer["margin"] == pytest.approx(0.2)
+    assert svm_margin([3, 4], form="two_over_squared_norm").answer["margin"] == pytest.approx(0.08)
+
+
+def test_logistic_regression_carries_a_rounded_exponential_forward():
+    sol = logistic_regression(w=[1.0], b=0.0, x=[1.0], overrides={"exp_neg": 0.368})
+    assert sol.answer["p"] == pytest.approx(1 / 1.368)

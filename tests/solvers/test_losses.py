@@ -271,3 +271,34 @@ def test_registered_names():
 def test_bad_input_is_a_value_error_naming_the_problem(fn, kwargs, message):
     with pytest.raises(ValueError, match=message):
         fn(**kwargs)
+
+
+# ----- named mistakes (numbers by hand) ----------------------------------------------------
+
+def test_softmax_mistakes_by_hand():
+    close_ = np.testing.assert_allclose
+    close_(softmax(logits=[1.0, 3.0], normalize="none").answer["probs"], np.exp([1.0, 3.0]))
+    close_(softmax(logits=[1.0, 3.0], normalize="sum").answer["probs"], [0.25, 0.75])
+
+
+def test_cross_entropy_with_the_predicted_class_or_scores_over_their_sum():
+    sol = cross_entropy(logits=[1.0, 3.0], label=0, class_used="predicted")
+    assert sol.answer["loss"] == pytest.approx(-math.log(math.exp(3) / (math.exp(1) + math.exp(3))))
+    sol = cross_entropy(logits=[1.0, 3.0], label=0, normalize="sum")
+    assert sol.answer["loss"] == pytest.approx(-math.log(0.25))
+    np.testing.assert_allclose(sol.answer["grad"], [0.25 - 1, 0.75])
+
+
+def test_bce_other_class_mistake():
+    p = 1 / (1 + math.exp(-0.7))
+    assert binary_cross_entropy(z=0.7, y=1, other_class=True).answer["loss"] == pytest.approx(-math.log(1 - p))
+
+
+def test_mse_sum_and_per_example_gradient_mistakes():
+    # differences [1, -3]: squares 1 and 9, sum 10, mean 5; gradient 2d/N = [1, -3], per example [2, -6].
+    sol = mse(pred=[2.0, 0.0], target=[1.0, 3.0], reduction="sum")
+    assert sol.answer["loss"] == pytest.approx(10.0)
+    np.testing.assert_allclose(sol.answer["grad"], [2.0, -6.0])
+    sol = mse(pred=[2.0, 0.0], target=[1.0, 3.0], per_example_gradient=True)
+    assert sol.answer["loss"] == pytest.approx(5.0)
+    np.testing.assert_allclose(sol.answer["grad"], [2.0, -6.0])

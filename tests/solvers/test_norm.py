@@ -110,8 +110,8 @@ def test_batchnorm_hand_worked_example():
     close(sol.answer["out"], [[-1.5, -1], [2.5, 1]])
     close(sol.answer["running_mean"], [0.2, 0.4])
     close(sol.answer["running_var"], [0.9 + 0.2, 0.9 + 0.8])
-    assert [s.name for s in sol.steps] == ["mean", "var", "x_hat", "out", "var_unbiased", "running_mean",
-                                           "running_var"]
+    assert [s.name for s in sol.steps] == ["mean", "dev", "sq_dev", "var", "std", "x_hat", "out",
+                                           "var_unbiased", "running_mean", "running_var"]
     assert sol.step("var").formula == "(1/n) Σ (x - μ)²"
     assert sol.step("var").substituted == "(1/2) Σ (x - [2, 4])²"
 
@@ -316,3 +316,20 @@ X = [[1.0, 2.0, 3.0], [4.0, 5.0, 7.0]]
 def test_bad_input_is_a_value_error_naming_the_problem(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_divided_by_variance_mistake_by_hand():
+    # column [0, 4]: μ = 2, σ² = 4; x̂ = ∓2/4 instead of ∓2/2. Column [1, 3] has σ² = 1 = √1.
+    sol = norm.batchnorm([[0.0], [4.0]], eps=0, divide_by="variance")
+    close(sol.answer["out"], [[-0.5], [0.5]])
+    with pytest.raises(ValueError, match="every σ² \\+ ε is 1"):
+        norm.batchnorm([[1.0], [3.0]], eps=0, divide_by="variance")
+
+
+def test_instancenorm_with_another_normalizations_statistics():
+    x = [[[0.0, 2.0], [4.0, 8.0]], [[2.0, 4.0], [0.0, 0.0]]]  # N = 2, C = 2, L = 2
+    batch = norm.instancenorm(x, statistics="batch").answer["mean"]
+    close(batch, [[2.0, 3.0], [2.0, 3.0]])  # one mean per channel, repeated down the examples
+    layer = norm.instancenorm(x, statistics="layer").answer["mean"]
+    close(layer, [[3.5, 3.5], [1.5, 1.5]])  # one mean per example, repeated across the channels
+    close(norm.instancenorm(x, variance="unbiased").answer["var"], [[2.0, 8.0], [2.0, 0.0]])
