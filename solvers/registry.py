@@ -30,6 +30,7 @@ SOLVER_MODULES = (
     "solvers.norm",
     "solvers.regularization",
     "solvers.knn",
+    "solvers.knn_k",
     "solvers.linear",
     "solvers.symbolic",
     "solvers.symbolic_graph",

@@ -13,6 +13,7 @@ from tests.oracles import (
     calculus,
     classic,
     deltas,
+    knn_k,
     losses,
     normalization,
     optimizers,
@@ -24,7 +25,9 @@ from tests.oracles.base import CONVENTION, MISTAKE, ORACLES, Oracle, identity, r
 
 __all__ = ["COMPUTED", "CONVENTION", "MISTAKE", "ORACLES", "Oracle", "identity", "round_sig"]
 # importing the modules registers their oracles
-_MODULES = (backprop, calculus, classic, deltas, losses, normalization, optimizers, regularization, schedules, symbolic)
+_MODULES = (
+    backprop, calculus, classic, deltas, knn_k, losses, normalization, optimizers, regularization, schedules, symbolic,
+)
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "question_bank" / "templates"
 
