@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from question_bank import solving
+from question_bank import conventions, solving
 from question_bank.bank import BUILTIN, load_template, template_files
 from question_bank.loader import TemplateError
 from question_bank.question import instantiate
@@ -84,10 +84,17 @@ def lint(paths: Iterable[str | Path] | None = None, seeds: int = SEEDS) -> list[
 
 def lint_template(template: Template, seeds: int = SEEDS) -> list[LintIssue]:
     """Problems with one loaded template: solver calls first, then ``seeds`` instantiations."""
-    issues = _solver_issues(template)
+    issues = _solver_issues(template) + _convention_issues(template)
     if issues:
-        return issues  # sampling would only repeat the same failure 200 times
+        return issues  # sampling would only repeat the same failure for every seed
     return _seed_issues(template, seeds)
+
+
+def _convention_issues(template: Template) -> list[LintIssue]:
+    """conventions.md's alternatives for this template's computation must all be recognised."""
+    return [_issue(template, "misconceptions", f"conventions.md lists the alternative {c.id!r} for this "
+                   f"computation, and the template does not recognise it: add '- convention: {c.id}'")
+            for c in conventions.unwired(template)]
 
 
 def _issue(template: Template, field: str, message: str, line: int = 0) -> LintIssue:

@@ -713,7 +713,29 @@ def _misconceptions(
     return tuple(out)
 
 
+def _convention(ctx: _Ctx, raw: MarkedDict, field: str, part_names: list[str]) -> Misconception:
+    """``- convention: ID`` (and optionally ``parts``): an alternative of conventions.md, taken from
+    the registry (question_bank/conventions.yaml) with its computation and message."""
+    from question_bank.conventions import CONVENTIONS
+
+    for key in raw:
+        if key not in ("convention", "parts"):
+            raise ctx.error(raw, key, f"{field}.{key}", "a convention takes only 'convention' and 'parts' "
+                            "(its computation and message are in question_bank/conventions.yaml)")
+    cid = _text(ctx, raw, "convention", f"{field}.convention")
+    if cid not in CONVENTIONS:
+        known = ", ".join(sorted(CONVENTIONS))
+        raise ctx.error(raw, "convention", f"{field}.convention", f"unknown convention {cid!r}; known: {known}")
+    parts = _plain(_mapping(ctx, raw, "parts", f"{field}.parts"))
+    for p in parts:
+        if p not in part_names:
+            raise ctx.error(raw, "parts", f"{field}.parts", f"{p!r} is not a part of this template")
+    return CONVENTIONS[cid].misconception({str(k): str(v) for k, v in parts.items()}, raw.line)
+
+
 def _misconception(ctx: _Ctx, raw: MarkedDict, field: str, names: list[str], part_names: list[str]) -> Misconception:
+    if "convention" in raw:
+        return _convention(ctx, raw, field, part_names)
     for key in raw:
         if key not in ("id", "kind", "message", "solver", "args", "parts"):
             raise ctx.error(raw, key, f"{field}.{key}", "expected id, kind, message, solver, args, parts")

@@ -143,7 +143,8 @@ class Question:
 
     def _misconception(self, m: Misconception) -> MisconceptionAnswer:
         try:
-            sol = solving.run(self.template, self.params, misconception=m)
+            with np.errstate(all="ignore"):  # a slip may divide by zero: its answer is then not finite
+                sol = solving.run(self.template, self.params, misconception=m)
             got = solving.answers(self.template, sol, m.parts, only_mapped=True)
         except (ValueError, TypeError, ZeroDivisionError, FloatingPointError) as exc:
             return MisconceptionAnswer(m, error=str(exc))
