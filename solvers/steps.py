@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -39,19 +40,29 @@ def fmt(value: Any, digits: int = 6) -> str:
 
 def render(template: str, numbers: Mapping[str, Any]) -> tuple[str, str]:
     """Render ``template`` as (symbolic formula, formula with the numbers put in)."""
+    return symbolic(template, numbers), substitute(template, numbers)
+
+
+def symbolic(template: str, numbers: Mapping[str, Any]) -> str:
+    """The formula with symbols; a KeyError names a placeholder without a value (a solver's bug)."""
 
     def symbol(m: re.Match[str]) -> str:
+        if m.group(1) not in numbers:
+            raise KeyError(f"formula placeholder {{{m.group(1)}}} has no value")
         return SYMBOLS.get(m.group(1), m.group(1))
 
+    return _PLACEHOLDER.sub(symbol, template)
+
+
+def substitute(template: str, numbers: Mapping[str, Any]) -> str:
+    """The formula with the numbers put in."""
+
     def number(m: re.Match[str]) -> str:
-        key = m.group(1)
-        if key not in numbers:
-            raise KeyError(f"formula placeholder {{{key}}} has no value")
-        text = fmt(numbers[key])
+        text = fmt(numbers[m.group(1)])
         # A negative number inside a formula reads better in parentheses.
         return f"({text})" if text.startswith("-") else text
 
-    return _PLACEHOLDER.sub(symbol, template), _PLACEHOLDER.sub(number, template)
+    return _PLACEHOLDER.sub(number, template)
 
 
 @dataclass(frozen=True)
@@ -61,9 +72,19 @@ class Step:
     name: str  # stable id; a student may answer it (``quizapp check --answer NAME=...``)
     label: str  # what was computed, in words
     formula: str  # with symbols
-    substituted: str  # with the numbers that were used
+    # with the numbers that were used: text, or a function that writes it when first read (formatting
+    # every number of every solve is most of a solve's time, and grading re-solves often)
+    _substituted: Any
     value: Any  # float, ndarray, int or str
     given: bool = False  # taken from the student's own earlier answer
+
+    @property
+    def substituted(self) -> str:
+        text = self._substituted
+        if callable(text):
+            text = text()
+            object.__setattr__(self, "_substituted", text)
+        return text
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -147,11 +168,13 @@ class Recorder:
 
     def step(self, name: str, label: str, template: str, value: Any, **numbers: Any) -> Any:
         """Record ``value``, computed from ``numbers`` as ``template`` says; return the value to use on."""
-        formula, substituted = render(template, numbers)
+        formula = symbolic(template, numbers)
         given = name in self.overrides
         if given:
             value = _like(self.overrides[name], value)
-        self.steps.append(Step(name, label, formula, substituted, value, given))
+        # copies: the text is written later, from the numbers as they were now
+        frozen = {k: v.copy() if isinstance(v, np.ndarray) else v for k, v in numbers.items()}
+        self.steps.append(Step(name, label, formula, partial(substitute, template, frozen), value, given))
         return value
 
     def note(self, name: str, label: str, value: Any) -> Any:
