@@ -27,6 +27,7 @@ SOLVER_MODULES = (
     "solvers.schedules",
     "solvers.lr_schedules",
     "solvers.output_delta",
+    "solvers.loss_details",
     "solvers.norm",
     "solvers.regularization",
     "solvers.knn",

@@ -14,6 +14,7 @@ from tests.oracles import (
     classic,
     deltas,
     knn_k,
+    loss_details,
     losses,
     normalization,
     optimizers,
@@ -26,7 +27,8 @@ from tests.oracles.base import CONVENTION, MISTAKE, ORACLES, Oracle, identity, r
 __all__ = ["COMPUTED", "CONVENTION", "MISTAKE", "ORACLES", "Oracle", "identity", "round_sig"]
 # importing the modules registers their oracles
 _MODULES = (
-    backprop, calculus, classic, deltas, knn_k, losses, normalization, optimizers, regularization, schedules, symbolic,
+    backprop, calculus, classic, deltas, knn_k, loss_details, losses, normalization, optimizers, regularization,
+    schedules, symbolic,
 )
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "question_bank" / "templates"
