@@ -44,7 +44,7 @@ def test_nodes_match_the_numeric_graph(expr: str):
     out, _ = to_tensor(tree, env)
     out.name = "f"
     out.backward()
-    numeric = [(r.name, r.op, tuple(r.inputs)) for r in out.records()]
+    numeric = [(r.name, "input" if r.is_leaf else r.op, tuple(r.inputs)) for r in out.records()]  # leaves: input, const
     symbolic = [(n.name, "input" if n.op in ("input", "const") else n.op, n.inputs)
                 for n in symbolic_backprop(expr).nodes]
     assert symbolic == numeric
