@@ -69,6 +69,7 @@ class Judgement:
     sigfigs: int  # the stated precision, in significant figures
     bands: dict[str, np.ndarray]  # part or step name -> half-width per entry (the value's shape)
     propagated: dict[str, np.ndarray] = field(default_factory=dict)  # the part of each band from intermediates
+    bounds: dict[str, np.ndarray] = field(default_factory=dict)  # the most any honest rounding carries
     candidates: dict[str, tuple[Candidate, ...]] = field(default_factory=dict)  # part name -> non-answers
     clash: tuple[str, Candidate] | None = None  # (part, non-answer) still inside its band (typed numbers)
 
@@ -112,17 +113,34 @@ def slack(x: Any) -> np.ndarray:
 class Influence:
     """Per target (part or step name): the entries of each earlier step and how they move it.
 
-    ``rows[target]`` is a list of (step value entries, |∂target/∂entry| as an array of the
-    target's shape per entry); the band at ``p`` figures is Σ |J|·|round_p(entry) - entry|.
+    ``rows[target]`` is a list of (step, entry index, |∂target/∂entry| as an array of the target's
+    shape); the band at ``p`` figures is Σ |J|·(rounding error of that entry). The rounding error is
+    the larger of rounding the exact value and rounding the value honest work reaches (every earlier
+    step rounded and reused: ``path``), since a student rounds what they have, not the exact value.
     """
 
     base: dict[str, np.ndarray]
-    rows: dict[str, list[tuple[float, np.ndarray]]]
+    rows: dict[str, list[tuple[str, tuple[int, ...], np.ndarray]]]
+    path: Any = None  # figures -> {step: value honest work reaches}
+
+    def bound(self, name: str, figures: int) -> np.ndarray:
+        """What rounding every earlier entry by up to half a unit can carry into ``name``: the band for
+        answers worked from a student's own earlier values, whose rounding is not known."""
+        total = np.zeros(np.shape(self.base[name]))
+        for step, index, slope in self.rows.get(name, ()):
+            total = total + slope * float(half_unit(self.base[step][index], figures))
+        return total
 
     def propagated(self, name: str, figures: int) -> np.ndarray:
         total = np.zeros(np.shape(self.base[name]))
-        for entry, slope in self.rows.get(name, ()):
-            error = abs(_round_one(entry, figures) - entry)
+        reached = self.path(figures) if self.path else {}
+        for step, index, slope in self.rows.get(name, ()):
+            exact = float(self.base[step][index])
+            error = abs(_round_one(exact, figures) - exact)
+            honest = reached.get(step)
+            if honest is not None and np.shape(honest) == self.base[step].shape:
+                value = float(np.asarray(honest)[index])
+                error = max(error, abs(_round_one(value, figures) - value))
             if error:
                 total = total + slope * error
         return total
@@ -154,7 +172,7 @@ def _is_float(value: Any) -> bool:
 def influence(template: Template, params: Mapping[str, Any], solution: Solution) -> Influence:
     """How each recorded step moves every later step and part (one re-solve per step entry)."""
     base = _numeric_values(template, solution)
-    rows: dict[str, list[tuple[float, np.ndarray]]] = {name: [] for name in base}
+    rows: dict[str, list[tuple[str, tuple[int, ...], np.ndarray]]] = {name: [] for name in base}
     step_names = [n for n in dict.fromkeys(s.name for s in solution.steps) if n in base]
     # A part read from a step is that step, rounded once as the final answer: not its own intermediate.
     key_of = {p.name: p.answer_key for p in template.parts}
@@ -162,8 +180,8 @@ def influence(template: Template, params: Mapping[str, Any], solution: Solution)
         value = base[name]
         for index in np.ndindex(value.shape):
             entry = float(value[index])
-            if not math.isfinite(entry) or _round_one(entry, 1) == entry:
-                continue  # a value like 0.5 or 2 is written exactly at any precision: no rounding error
+            if not math.isfinite(entry):
+                continue
             nudge = _NUDGE * abs(entry) if entry else _NUDGE
             moved = value.copy()
             moved[index] = entry + nudge
@@ -177,8 +195,30 @@ def influence(template: Template, params: Mapping[str, Any], solution: Solution)
                     continue
                 slope = np.abs(np.asarray(new, dtype=np.float64) - base[target]) / nudge
                 if np.any(slope > 0) and np.all(np.isfinite(slope)):
-                    rows[target].append((entry, slope))
-    return Influence(base, rows)
+                    rows[target].append((name, index, slope))
+    paths: dict[int, dict[str, np.ndarray]] = {}
+
+    def path(figures: int) -> dict[str, np.ndarray]:
+        if figures not in paths:
+            paths[figures] = honest_path(template, params, step_names, figures)
+        return paths[figures]
+
+    return Influence(base, rows, path)
+
+
+def honest_path(template: Template, params: Mapping[str, Any], names: list[str],
+                figures: int) -> dict[str, np.ndarray]:
+    """The value of each step when every earlier step is rounded to ``figures`` and reused."""
+    overrides: dict[str, Any] = {}
+    reached: dict[str, np.ndarray] = {}
+    for name in names:
+        values = _resolve(template, params, dict(overrides))
+        if values is None or name not in values:
+            break
+        reached[name] = np.asarray(values[name], dtype=np.float64)
+        rounded = round_sig(reached[name], figures)
+        overrides[name] = rounded if np.ndim(rounded) else float(rounded)
+    return reached
 
 
 def _resolve(template: Template, params: Mapping[str, Any], overrides: dict[str, Any]) -> dict[str, Any] | None:
@@ -314,7 +354,7 @@ def judge(template: Template, params: Mapping[str, Any], solution: Solution, typ
     stop = TYPED_MAX_SIGFIGS if typed else start + EXTRA_SIGFIGS
     numeric = [p for p in template.parts if p.type in NUMERIC and p.answer_key in solution.answer]
     if not numeric:
-        return Judgement(start, {}, {})
+        return Judgement(start, {}, {}, {})
     inf = influence(template, params, solution)
     candidates: dict[str, list[Candidate]] = {p.name: [] for p in numeric}
     for name, found in misconception_candidates(template, params).items():
@@ -327,8 +367,9 @@ def judge(template: Template, params: Mapping[str, Any], solution: Solution, typ
         bands, carried = bands_at(inf, figures)
         clash = _first_clash(inf.base, bands, frozen)
         if clash is None:
-            return Judgement(figures, bands, carried, frozen)
-    return Judgement(stop, bands, carried, frozen, clash)
+            break
+    bounds = {name: np.maximum(inf.bound(name, figures), carried[name]) for name in inf.base}
+    return Judgement(figures, bands, carried, bounds, frozen, clash)
 
 
 def _template_sigfigs(template: Template) -> int:

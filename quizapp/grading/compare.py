@@ -40,10 +40,12 @@ class Target:
     carried: Any = 0.0  # rounding error honest work carries into this answer (per entry; 0 when none)
     figures: int = judging.DEFAULT_SIGFIGS  # the stated precision
     given: Any = None  # the value this part updates (an optimizer's w): judged on its change too
+    bound: Any = 0.0  # the most rounding can carry here from earlier values the student wrote themselves
 
-    def band(self, ref: Any) -> np.ndarray:
-        """The accepted half-width around ``ref``, entry by entry."""
-        carried = np.asarray(self.carried, dtype=np.float64)
+    def band(self, ref: Any, own_values: bool = False) -> np.ndarray:
+        """The accepted half-width around ``ref``, entry by entry; ``own_values``: ``ref`` was worked from
+        the student's own earlier answers, whose rounding is not known (the half-unit bound)."""
+        carried = np.asarray(self.bound if own_values else self.carried, dtype=np.float64)
         shape = np.shape(ref)
         if carried.shape != shape:  # a transposed or reshaped reference: the largest carried error, everywhere
             carried = np.full(shape, float(np.max(carried)) if carried.size else 0.0)
@@ -144,13 +146,14 @@ def describe_shape(shape: tuple[int, ...]) -> str:
     return "a " + "×".join(str(n) for n in shape) + " matrix"
 
 
-def accepts(target: Target, value: Any, ref: Any) -> bool:
-    """Whether ``value`` is a right answer when ``ref`` is the reference."""
+def accepts(target: Target, value: Any, ref: Any, own_values: bool = False) -> bool:
+    """Whether ``value`` is a right answer when ``ref`` is the reference (``own_values``: worked from the
+    student's own earlier answers)."""
     kind = target.kind
     if kind in NUMERIC:
         if np.shape(value) != np.shape(ref):
             return False
-        return judging.inside(value, ref, target.band(ref)) and _changes_like(target, value, ref)
+        return judging.inside(value, ref, target.band(ref, own_values)) and _changes_like(target, value, ref)
     if kind == "integer":
         return _as_int(value) == _as_int(ref)
     if kind == "expression":

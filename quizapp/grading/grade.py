@@ -36,21 +36,21 @@ def targets(question: Question) -> dict[str, Target]:
     """Everything a student may answer, by name: the solution's steps, then the parts over them."""
     steps = question.solution.steps
     judgement = question.judgement
-    carried = judgement.propagated
+    carried, bounds = judgement.propagated, judgement.bounds
     figures = judgement.sigfigs
     out: dict[str, Target] = {}
     for i, s in enumerate(steps):
         if s.name not in out:
             kind = step_kind(s.value)
             out[s.name] = Target(s.name, s.label, kind, _step_spec(question, s.name, kind), s.name, i, False,
-                                 carried.get(s.name, 0.0), figures)
+                                 carried.get(s.name, 0.0), figures, bound=bounds.get(s.name, 0.0))
     step_names = {s.name: i for i, s in reversed(list(enumerate(steps)))}
     for j, p in enumerate(question.parts):
         step = next((k for k in (p.answer_key, p.name) if k in step_names), None)
         order = step_names[step] if step else len(steps) + j
         given = next((c.value for c in judgement.candidates.get(p.name, ()) if c.id == "unchanged"), None)
         out[p.name] = Target(p.name, question.label(p), p.type, p, step, order, True,
-                             carried.get(p.name, 0.0), figures, given)
+                             carried.get(p.name, 0.0), figures, given, bounds.get(p.name, 0.0))
     return out
 
 
@@ -161,7 +161,7 @@ class _Grading:
             # The nearer explanation wins: an answer closer to a named mistake is that mistake.
             result.diagnosis = self.diagnoser.nearer(target, value, expected)
             result.correct = result.diagnosis is None
-        elif implied is not None and accepts(target, value, implied):
+        elif implied is not None and accepts(target, value, implied, own_values=True):
             result.diagnosis = self.diagnoser.nearer(target, value, implied, overrides)
             result.correct = result.diagnosis is None
             result.carried_forward = result.correct and slipped
