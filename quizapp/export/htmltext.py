@@ -7,6 +7,7 @@ needs that) and renders the same everywhere.
 from __future__ import annotations
 
 import html
+import re
 from functools import lru_cache
 
 from quizapp.export.model import ExportPart, ExportQuestion
@@ -58,6 +59,61 @@ def answer_html(q: ExportQuestion) -> str:
 
 def _name(q: ExportQuestion, index: int, part: ExportPart) -> str:
     return f"{q.part_mark(index)} {part.name}".strip()
+
+
+def _shown_lines(text: str) -> str:
+    """Already-escaped HTML text (MathJax maths) as paragraphs; an indented line keeps its indent."""
+    out = []
+    for para in re.split(r"\n\s*\n", text.strip("\n")):
+        lines = [_indent(line) for line in para.split("\n") if line.strip()]
+        if lines:
+            out.append("<p>" + "<br>".join(lines) + "</p>")
+    return "".join(out)
+
+
+def _indent(line: str) -> str:
+    stripped = line.lstrip(" ")
+    return "&nbsp;" * (len(line) - len(stripped)) + stripped.rstrip()
+
+
+def math_stem(q: ExportQuestion) -> str:
+    """Conventions and prompt as the student reads them: maths typeset by MathJax (\\(...\\))."""
+    shown = q.shown["html"]
+    out = ""
+    if shown.conventions:
+        out += "<ul>" + "".join(f"<li>{c}</li>" for c in shown.conventions) + "</ul>"
+    out += _shown_lines(shown.prompt)
+    return out + (f"<p><i>{esc(q.precision)}</i></p>" if q.precision else "")
+
+
+def math_part(q: ExportQuestion, index: int) -> str:
+    """One part's mark and label ("(b) ∂L/∂W₁"), typeset; "" for a single unlabelled part."""
+    head = " ".join(x for x in (q.part_mark(index), q.shown["html"].labels[index]) if x)
+    return f"<p>{head}</p>" if head else ""
+
+
+def math_question(q: ExportQuestion) -> str:
+    return math_stem(q) + "".join(math_part(q, i) for i in range(len(q.parts)))
+
+
+def math_solution(q: ExportQuestion) -> str:
+    """The answer by part label, the worked steps and why each option is right or wrong, typeset."""
+    shown = q.shown["html"]
+    items = []
+    for i, answer in enumerate(shown.answers):
+        head = " ".join(x for x in (q.part_mark(i), shown.labels[i]) if x)
+        items.append(f"{head}: {answer}" if head else answer)
+    out = "<p><b>Answer</b><br>" + "<br>".join(items) + "</p>"
+    rows = [f"{label}: " + " = ".join(x for x in (formula, substituted, value) if x)
+            for label, formula, substituted, value in shown.steps]
+    if rows:
+        out += "<p><b>Worked solution</b></p><ol><li>" + "</li><li>".join(rows) + "</li></ol>"
+    for i, part in enumerate(q.parts):
+        notes = [f"{c.letter}) {esc(c.feedback)}" for c in part.choices if c.feedback]
+        if notes:
+            head = " ".join(x for x in (q.part_mark(i), shown.labels[i]) if x) or "Options"
+            out += f"<p><b>{head}</b><br>" + "<br>".join(notes) + "</p>"
+    return out
 
 
 def steps_html(q: ExportQuestion) -> str:

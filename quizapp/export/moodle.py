@@ -4,18 +4,27 @@ A Moodle quiz then draws a "random question" from each category, so every studen
 variant. Question types: ``numerical`` (one number, with the part's tolerance), ``multichoice``
 (a concept question, or a numeric part turned into choices), ``shortanswer`` (one formula or
 word) and ``cloze`` for everything else (several parts, vectors, matrices: one blank per entry,
-each with its own tolerance). The worked solution is the general feedback.
+each with its own tolerance and a weight from the part's points). The question text is HTML with
+MathJax maths; the worked solution is the general feedback.
+
+Formula answers are written for Moodle's own matching (``compare_string_with_wildcard`` in
+question/type/shortanswer/question.php): a ``*`` is a wildcard unless written ``\\*``; inside a
+cloze blank only ``\\}`` and ``\\#`` are unescaped by Moodle (question/type/multianswer), so no
+other backslash may be added there.
 """
 
 from __future__ import annotations
 
 import math
-import re
 import xml.etree.ElementTree as ET
+from fractions import Fraction
 from typing import Any
 
-from quizapp.export.htmltext import esc, part_html, question_html, solution_html, stem_html
-from quizapp.export.model import ExportPart, ExportQuestion, ProblemSet, points_text
+import numpy as np
+
+from question_bank.render import ANSWER_DIGITS
+from quizapp.export.htmltext import esc, math_part, math_question, math_solution, math_stem
+from quizapp.export.model import Choice, ExportPart, ExportQuestion, ProblemSet, points_text
 from solvers import display
 
 FILES = ("moodle.xml",)
@@ -59,7 +68,7 @@ def _head(quiz: ET.Element, q: ExportQuestion, kind: str, name: str, body: str, 
     el = ET.SubElement(quiz, "question", {"type": kind})
     _text(el, "name", name)
     _text(el, "questiontext", body, "html")
-    _text(el, "generalfeedback", solution_html(q), "html")
+    _text(el, "generalfeedback", math_solution(q), "html")
     if grade:
         ET.SubElement(el, "defaultgrade").text = points_text(q.points)
     ET.SubElement(el, "penalty").text = PENALTY
@@ -79,7 +88,7 @@ def _answer(parent: ET.Element, fraction: str, text: str, feedback: str = "", fm
 
 def _numerical(quiz: ET.Element, q: ExportQuestion, name: str) -> None:
     part = q.parts[0]
-    el = _head(quiz, q, "numerical", name, question_html(q), True)
+    el = _head(quiz, q, "numerical", name, math_question(q), True)
     _answer(el, "100", number(part.answer), tol=tolerance(part.tolerance))
     ET.SubElement(el, "unitgradingtype").text = "0"
     ET.SubElement(el, "unitpenalty").text = "0.1000000"
@@ -89,12 +98,19 @@ def _numerical(quiz: ET.Element, q: ExportQuestion, name: str) -> None:
 
 def _multichoice(quiz: ET.Element, q: ExportQuestion, name: str) -> None:
     part = q.parts[0]
-    el = _head(quiz, q, "multichoice", name, stem_html(q) + part_html(q, 0, with_choices=False), True)
+    el = _head(quiz, q, "multichoice", name, math_stem(q) + math_part(q, 0), True)
     ET.SubElement(el, "single").text = "true"
-    ET.SubElement(el, "shuffleanswers").text = "false"  # the answer key names letters: keep our order
+    ET.SubElement(el, "shuffleanswers").text = "true"  # each student sees the options in another order
     ET.SubElement(el, "answernumbering").text = "ABCD"
     for c in part.choices:
-        _answer(el, "100" if c.correct else "0", esc(c.text), c.feedback, fmt="html")
+        _answer(el, "100" if c.correct else "0", choice_html(c), c.feedback, fmt="html")
+
+
+def choice_html(c: Choice) -> str:
+    """An option as HTML: a numeric option typeset like the question's values (matrices by MathJax)."""
+    if c.value is None:
+        return esc(c.text)
+    return display.render(display.value(c.value, ANSWER_DIGITS), "html")
 
 
 def shortanswer_text(value: Any) -> str:
@@ -102,45 +118,69 @@ def shortanswer_text(value: Any) -> str:
     return str(value).replace("*", "\\*")
 
 
+def accepted_forms(value: Any) -> list[str]:
+    """The formula as written, and without its spaces (Moodle matches the text, not the maths)."""
+    text = str(value).strip()
+    compact = "".join(text.split())
+    return [text] if compact == text else [text, compact]
+
+
 def _shortanswer(quiz: ET.Element, q: ExportQuestion, name: str) -> None:
-    el = _head(quiz, q, "shortanswer", name, question_html(q), True)
+    el = _head(quiz, q, "shortanswer", name, math_question(q), True)
     ET.SubElement(el, "usecase").text = "0"
-    _answer(el, "100", esc(shortanswer_text(q.parts[0].answer)))
+    for form in accepted_forms(q.parts[0].answer):  # plain text: the XML writer escapes < and &
+        _answer(el, "100", shortanswer_text(form), fmt="plain_text")
 
 
-_CLOZE_SPECIAL = re.compile(r'([}#~/"\\])')
+def cloze_text(text: str) -> str:
+    """Text of a cloze alternative: HTML, with ``}`` and ``#`` escaped (the only escapes Moodle undoes)."""
+    if "~" in text:
+        raise ValueError(f"a cloze answer cannot hold '~': {text!r}")  # Moodle would keep the backslash
+    return esc(text).replace("}", "\\}").replace("#", "\\#")
 
 
-def cloze_escape(text: str) -> str:
-    """Text inside a cloze answer: Moodle reads } # ~ / " and backslash as syntax."""
-    return _CLOZE_SPECIAL.sub(r"\\\1", text)
+def _blank(weight: int, value: Any, tol: Any) -> str:
+    return f"{{{weight}:NUMERICAL:={number(value)}:{tolerance(tol)}}}"
 
 
-def _blank(value: Any, tol: Any) -> str:
-    return f"{{1:NUMERICAL:={number(value)}:{tolerance(tol)}}}"
+def blank_weights(q: ExportQuestion) -> list[int]:
+    """A whole-number weight per blank of each part, proportional to the part's points shared among its
+    blanks (cloze weights are integers; Moodle grades the question on their sum)."""
+    shares = [Fraction(q.part_points(i)).limit_denominator(1000) / blank_count(p) for i, p in enumerate(q.parts)]
+    scale = math.lcm(*(s.denominator for s in shares))
+    weights = [int(s * scale) for s in shares]
+    common = math.gcd(*weights) or 1
+    return [max(1, w // common) for w in weights]
 
 
-def cloze_blanks(part: ExportPart) -> str:
-    """The embedded answers of one part (HTML with cloze codes)."""
+def blank_count(part: ExportPart) -> int:
+    if part.choices or part.type not in ("vector", "matrix"):
+        return 1
+    return len(np.ravel(np.asarray(part.answer, dtype=object)))
+
+
+def cloze_blanks(part: ExportPart, weight: int = 1) -> str:
+    """The embedded answers of one part (HTML with cloze codes); options shuffled by Moodle (``_S``)."""
     if part.choices:
-        options = "~".join(f"{'=' if c.correct else ''}{cloze_escape(esc(c.text))}#{cloze_escape(esc(c.feedback))}"
+        options = "~".join(f"{'=' if c.correct else ''}{cloze_text(c.text)}#{cloze_text(c.feedback)}"
                            for c in part.choices)
-        return f"{{1:MULTICHOICE:{options}}}"
+        return f"{{{weight}:MULTICHOICE_S:{options}}}"
     if part.type in ("number", "integer"):
-        return _blank(part.answer, part.tolerance)
+        return _blank(weight, part.answer, part.tolerance)
     if part.type == "vector":
-        return "[ " + ", ".join(_blank(v, t) for v, t in zip(part.answer, part.tolerance)) + " ]"
+        return "[ " + ", ".join(_blank(weight, v, t) for v, t in zip(part.answer, part.tolerance)) + " ]"
     if part.type == "matrix":
-        rows = ["<tr>" + "".join(f"<td>{_blank(v, t)}</td>" for v, t in zip(row, tols)) + "</tr>"
+        rows = ["<tr>" + "".join(f"<td>{_blank(weight, v, t)}</td>" for v, t in zip(row, tols)) + "</tr>"
                 for row, tols in zip(part.answer, part.tolerance)]
         return "<table>" + "".join(rows) + "</table>"
-    return f"{{1:SHORTANSWER:={cloze_escape(esc(shortanswer_text(part.answer)))}}}"
+    alternatives = "~".join("=" + cloze_text(shortanswer_text(f)) for f in accepted_forms(part.answer))
+    return f"{{{weight}:SHORTANSWER:{alternatives}}}"
 
 
 def _cloze(quiz: ET.Element, q: ExportQuestion, name: str) -> None:
-    body = stem_html(q)
-    for i, part in enumerate(q.parts):
-        body += part_html(q, i, with_choices=False) + f"<p>{cloze_blanks(part)}</p>"
+    body = math_stem(q)
+    for i, (part, weight) in enumerate(zip(q.parts, blank_weights(q))):
+        body += math_part(q, i) + f"<p>{cloze_blanks(part, weight)}</p>"
     _head(quiz, q, "cloze", name, body, False)  # Moodle sets a cloze question's grade from its blanks
 
 
