@@ -234,8 +234,12 @@ def _indistinct(q: Question) -> str | None:
     return None
 
 
-def instantiate(template: Template, seed: int | str, params: Mapping[str, Any] | None = None) -> Question:
-    """The question of ``template`` for ``seed`` (``params`` fixes some parameters by hand)."""
+def instantiate(template: Template, seed: int | str, params: Mapping[str, Any] | None = None,
+                separate: bool = True) -> Question:
+    """The question of ``template`` for ``seed`` (``params`` fixes some parameters by hand).
+
+    ``separate=False`` skips drawing again for separation (conventions.md): only for a quick look at
+    what a seed gives, never for a question someone answers."""
 
     def accept(drawn: dict[str, Any]) -> tuple[str | None, Any]:
         sol, expected = _solve(template, drawn)
@@ -246,7 +250,7 @@ def instantiate(template: Template, seed: int | str, params: Mapping[str, Any] |
         question = Question(template, seed, drawn, sol, expected, typed=typed)
         if reason is None and template.require_distinct:
             reason = _indistinct(question)
-        if reason is None:
+        if reason is None and separate:
             reason = _inseparable(question)
         return reason, question
 

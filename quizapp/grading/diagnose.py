@@ -358,7 +358,7 @@ class Diagnoser:
 
         for seed in (q.seed - 1, q.seed + 1):
             try:
-                other = instantiate(q.template, seed)
+                other = instantiate(q.template, seed, separate=False)  # a likely neighbour, cheaply
             except ValueError:
                 continue
             value = other.expected.get(target.name)
