@@ -1,9 +1,11 @@
 """GIFT (Moodle's plain-text question format), one question per line.
 
-GIFT has one answer per question, so a question with several parts becomes one GIFT question
-per part, and a vector or matrix part one per entry, each repeating the stem; they share a
-category per question position, like the Moodle XML. Text is HTML (``[html]``) with GIFT's
-special characters ``~ = # { } :`` and backslash escaped.
+GIFT has one answer set per question and no cloze, so a question with several parts cannot stay
+one question: each part, and each entry of a vector or matrix part, becomes its own GIFT question
+(repeating the stem) in **its own category** (``.../Q03 Title/(b) entry 2``), holding that part's
+variants. A quiz that takes a random question from each category then gives every student every
+part. Text is HTML (``[html]``) with MathJax maths; the worked solution is each question's general
+feedback (``####``). GIFT's special characters ``~ = # { } :`` and backslash are escaped.
 """
 
 from __future__ import annotations
@@ -14,9 +16,9 @@ from typing import Any
 
 import numpy as np
 
-from quizapp.export.htmltext import esc, part_html, stem_html
+from quizapp.export.htmltext import esc, math_part, math_solution, math_stem
 from quizapp.export.model import ExportPart, ExportQuestion, ProblemSet
-from quizapp.export.moodle import number, shortanswer_text, tolerance
+from quizapp.export.moodle import accepted_forms, number, shortanswer_text, tolerance
 
 FILES = ("questions.gift",)
 _SPECIAL = re.compile(r"([~=#{}:\\])")
@@ -26,17 +28,19 @@ def gift_escape(text: str) -> str:
     return _SPECIAL.sub(r"\\\1", text)
 
 
-def _answer(part: ExportPart, value: Any, tol: Any) -> str:
+def answer_set(part: ExportPart, value: Any, tol: Any, feedback: str) -> str:
+    """``{...}``: the answers of one blank, then the general feedback."""
     if part.choices:
-        items = [f"{'=' if c.correct else '~'}{gift_escape(esc(c.text))}"
-                 + (f"#{gift_escape(esc(c.feedback))}" if c.feedback else "") for c in part.choices]
-        return "{" + " ".join(items) + "}"
-    if part.type in ("number", "integer", "vector", "matrix"):
-        return f"{{#{number(value)}:{tolerance(tol)}}}"
-    return "{=" + gift_escape(esc(shortanswer_text(value))) + "}"
+        body = " ".join(f"{'=' if c.correct else '~'}{gift_escape(esc(c.text))}"
+                        + (f"#{gift_escape(esc(c.feedback))}" if c.feedback else "") for c in part.choices)
+    elif part.type in ("number", "integer", "vector", "matrix"):
+        body = f"#{number(value)}:{tolerance(tol)}"
+    else:  # Moodle reads a short answer's * as a wildcard: \* is a star
+        body = " ".join("=" + gift_escape(shortanswer_text(f)) for f in accepted_forms(value))
+    return "{" + body + "####" + gift_escape(feedback) + "}"
 
 
-def _entries(part: ExportPart) -> Iterator[tuple[str, Any, Any]]:
+def entries(part: ExportPart) -> Iterator[tuple[str, Any, Any]]:
     """(which entry, value, tolerance) for each blank of a part."""
     if part.choices or part.type not in ("vector", "matrix"):
         yield "", part.answer, part.tolerance
@@ -48,16 +52,17 @@ def _entries(part: ExportPart) -> Iterator[tuple[str, Any, Any]]:
         yield f"entry ({where})" if len(index) > 1 else f"entry {where}", values[index], tols[index]
 
 
-def question_lines(q: ExportQuestion, category_number: str, variant: str) -> list[str]:
-    stem = gift_escape(stem_html(q))  # escaped once: a vector part repeats it for every entry
-    out = []
+def blanks(q: ExportQuestion) -> Iterator[tuple[str, str]]:
+    """(category suffix, GIFT question without its title) for each part and entry of ``q``."""
+    stem = math_stem(q)
+    feedback = math_solution(q)
     for i, part in enumerate(q.parts):
-        for entry, value, tol in _entries(part):
-            title = " ".join(x for x in (f"Q{category_number}", variant, q.part_mark(i), entry) if x)
-            ask = f"<p>{esc(entry.capitalize())} of {esc(part.name)}:</p>" if entry else ""
-            text = stem + gift_escape(part_html(q, i, with_choices=False) + ask)
-            out.append(f"::{gift_escape(title)}::[html]{text}{_answer(part, value, tol)}")
-    return out
+        mark = q.part_mark(i)
+        for entry, value, tol in entries(part):
+            which = " ".join(x for x in (mark, entry) if x)
+            ask = f"<p>Give {entry} of {'the answer to ' + mark if mark else 'the answer'}.</p>" if entry else ""
+            text = stem + math_part(q, i) + ask
+            yield which, f"[html]{gift_escape(text)}{answer_set(part, value, tol, feedback)}"
 
 
 def document(ps: ProblemSet) -> str:
@@ -68,9 +73,16 @@ def document(ps: ProblemSet) -> str:
     base = "$course$/top/" + ps.title.replace("/", "-")
     for index, first in enumerate(ps.variants[0].questions):
         num = f"{first.number:0{width}d}"
-        lines += [f"$CATEGORY: {base}/Q{num} {first.title.replace('/', '-')}", ""]
+        # one category per part and entry; vector sizes may differ between variants, so gather first
+        categories: dict[str, list[str]] = {}
         for v in ps.variants:
-            for line in question_lines(v.questions[index], num, v.id):
+            for which, question in blanks(v.questions[index]):
+                title = " ".join(x for x in (f"Q{num}", v.id, which) if x)
+                categories.setdefault(which, []).append(f"::{gift_escape(title)}::{question}")
+        for which, questions in categories.items():
+            path = f"{base}/Q{num} {first.title.replace('/', '-')}" + (f"/{which}" if which else "")
+            lines += [f"$CATEGORY: {path}", ""]
+            for line in questions:
                 lines += [line, ""]
     return "\n".join(lines)
 
