@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import difflib
 import json
-import secrets
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
@@ -18,8 +17,7 @@ from question_bank.schema import Template
 from quizapp.grading.grade import grade
 from quizapp.grading.params import missing_params, read_params
 from quizapp.grading.results import GradeResult
-
-SEED_RANGE = 1_000_000  # a fresh seed is drawn below this, so it is short to type back
+from quizapp.study.seeds import new_seed
 
 
 def split_id(text: str) -> tuple[str, int | None]:
@@ -39,10 +37,6 @@ def template_of(bank: Bank, template_id: str) -> Template:
     close = difflib.get_close_matches(template_id, bank.ids(), n=3)
     hint = f"; did you mean {' or '.join(close)}?" if close else " (quizapp list shows them)"
     raise ValueError(f"no template {template_id!r}{hint}")
-
-
-def new_seed() -> int:
-    return secrets.randbelow(SEED_RANGE)
 
 
 def question_for(bank: Bank, template_id: str, seed: Any, params: Mapping[str, Any],
@@ -133,3 +127,14 @@ def _message(exc: BaseException) -> str:
     if isinstance(exc, KeyError) and exc.args:
         return str(exc.args[0])
     return str(exc) or type(exc).__name__
+
+
+def solve_command(question: Question, params: Mapping[str, str] | None = None) -> str:
+    """The command line that shows this question's worked solution: ``quizapp solve TEMPLATE:SEED``,
+    with ``--set NAME=VALUE`` for numbers typed in instead of drawn."""
+    import shlex
+
+    words = ["quizapp", "solve", question.id]
+    for name, text in (params or {}).items():
+        words += ["--set", f"{name}={' '.join(text.split())}"]
+    return shlex.join(words)

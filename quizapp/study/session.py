@@ -9,12 +9,14 @@ kept as drafts in the store until the exam is handed in.
 from __future__ import annotations
 
 import random
-import secrets
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
+
+from quizapp.study.record import record
+from quizapp.study.seeds import SEED_RANGE, new_seed
 
 if TYPE_CHECKING:
     from question_bank.bank import Bank
@@ -25,7 +27,6 @@ if TYPE_CHECKING:
 
 QUIZ_MODES = ("practice", "exam", "review")
 DIFFICULTIES: dict[str, int | None] = {"any": None, "easy": 1, "medium": 2, "hard": 3}
-SEED_RANGE = 1_000_000  # short enough to read out to a study group
 MAX_QUESTIONS = 50
 
 Clock = Callable[[], datetime]
@@ -33,10 +34,6 @@ Clock = Callable[[], datetime]
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
-
-
-def new_seed() -> int:
-    return secrets.randbelow(SEED_RANGE)
 
 
 @dataclass(frozen=True)
@@ -128,6 +125,13 @@ class Outcome:
     seconds: float | None = None
     skipped: bool = False
     result: GradeResult | None = None  # None until (re)graded, e.g. after a resume
+    # Parts handed back ungraded (blank or unreadable), with the reason: not a miss, not recorded.
+    handed_back: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def returned(self) -> bool:
+        """True when the answer came back to the student instead of being graded."""
+        return bool(self.handed_back)
 
 
 @dataclass(frozen=True)
@@ -157,6 +161,12 @@ def texts_of(result: GradeResult) -> dict[str, str]:
     return {name: r.text for name, r in result.parts.items() if r.text is not None}
 
 
+def handed_back(result: GradeResult) -> dict[str, str]:
+    """The parts grading handed back ungraded (blank or unreadable), each with its reason."""
+    return {name: str(getattr(r, "message", "") or "this answer could not be read")
+            for name, r in result.parts.items() if getattr(r, "handed_back", False)}
+
+
 class QuizSession:
     """One quiz in progress. Use :meth:`start` or :meth:`resume`."""
 
@@ -179,6 +189,7 @@ class QuizSession:
         self._questions: dict[int, Question] = {}
         self._lock = threading.Lock()
         self._shown_at = self.clock()
+        self._deadline: datetime | None = None  # the stored one, when resumed
 
     # -- creation ---------------------------------------------------------------------------
 
@@ -189,9 +200,11 @@ class QuizSession:
         settings = replace(settings, count=len(refs))
         session = cls(bank, settings, refs, store=store, clock=clock)
         if store is not None:
-            record = store.start_session(settings.mode, settings.to_dict(), [r.to_dict() for r in refs],
-                                         now=session.started_at)
-            session.session_id = record.id
+            stored = settings.to_dict()
+            if session.deadline is not None:
+                stored["deadline"] = session.deadline.isoformat()
+            row = store.start_session(settings.mode, stored, [r.to_dict() for r in refs], now=session.started_at)
+            session.session_id = row.id
         return session
 
     @classmethod
@@ -209,6 +222,7 @@ class QuizSession:
                      if isinstance(v, dict) and v.get("text") is not None}
             session.outcomes[index] = Outcome(index, texts, attempt.score, attempt.correct, attempt.seconds,
                                               skipped=not texts)
+        session._deadline = _stored_deadline(record.settings)
         session.drafts = {int(k): dict(v) for k, v in record.drafts.items()}
         session.flagged = set(record.flagged)
         session.position = min(record.position, len(refs) - 1)
@@ -270,6 +284,7 @@ class QuizSession:
             raise IndexError(f"question {index + 1} does not exist (the quiz has {self.count})")
         self.position = index
         self._shown_at = self.clock()
+        self._deadline: datetime | None = None  # the stored one, when resumed
         if self.store is not None and self.session_id is not None:
             self.store.set_position(self.session_id, index)
 
@@ -302,9 +317,11 @@ class QuizSession:
         from quizapp.grading import grade
 
         result = grade(self.question(), {k: v for k, v in texts.items() if v.strip()})
+        back = handed_back(result)
         outcome = Outcome(self.position, texts_of(result), result.score, result.correct, self._elapsed(),
-                          result=result)
-        self._record(outcome)
+                          result=result, handed_back=back)
+        if not back:  # a handed-back answer goes back to the student: not a miss, not saved
+            self._record(outcome)
         return outcome
 
     def skip(self) -> Outcome:
@@ -317,20 +334,10 @@ class QuizSession:
 
     def _record(self, outcome: Outcome) -> None:
         self.outcomes[outcome.index] = outcome
-        if self.store is None:
-            return
-        template = self.template(outcome.index)
-        ref = self.refs[outcome.index]
-        if outcome.result is not None:
-            parts = {k: v.to_dict() for k, v in outcome.result.parts.items()}
-        else:
-            parts = {p.name: {"text": None, "correct": False} for p in template.parts}
-        params = self._questions[outcome.index].params if outcome.index in self._questions else {}
-        self.store.record_attempt(
-            template_id=template.id, topic=template.topic, score=outcome.score, correct=outcome.correct,
-            mode=self.mode, seed=ref.seed, params=params, parts=parts, seconds=outcome.seconds,
-            session_id=self.session_id, question_index=outcome.index, template_version=template.version,
-            now=self.clock())
+        record(self.store, self.template(outcome.index), mode=self.mode, score=outcome.score,
+               correct=outcome.correct, result=outcome.result, question=self._questions.get(outcome.index),
+               seed=self.refs[outcome.index].seed, seconds=outcome.seconds, session_id=self.session_id,
+               question_index=outcome.index, now=self.clock())
 
     def result(self, index: int) -> GradeResult | None:
         """The full grade of question ``index`` (graded again from the saved texts after a resume);
@@ -366,12 +373,20 @@ class QuizSession:
             self.store.set_flagged(self.session_id, self.flagged)
         return index in self.flagged
 
-    def deadline_seconds(self) -> float | None:
-        """Seconds left in a timed exam (negative once over), or None without a limit."""
+    @property
+    def deadline(self) -> datetime | None:
+        """When a timed exam ends, on the wall clock (None without a limit).
+
+        The deadline itself is stored, not the time left, so the clock runs on while the app is
+        closed or killed: a resumed exam past its deadline is handed in."""
         if not self.exam or not self.settings.minutes:
             return None
-        used = (self.clock() - self.started_at).total_seconds()
-        return self.settings.minutes * 60 - used
+        return self._deadline or self.started_at + timedelta(minutes=self.settings.minutes)
+
+    def deadline_seconds(self) -> float | None:
+        """Seconds left in a timed exam (negative once over), or None without a limit."""
+        deadline = self.deadline
+        return None if deadline is None else (deadline - self.clock()).total_seconds()
 
     def time_up(self) -> bool:
         left = self.deadline_seconds()
@@ -391,11 +406,11 @@ class QuizSession:
             if index in self.outcomes:
                 continue
             texts = self.drafts.get(index, {})
-            if texts:
-                result = grade(self.question(index), texts)
+            result = grade(self.question(index), texts) if texts else None
+            if result is not None and len(handed_back(result)) < len(result.parts):
                 outcome = Outcome(index, texts_of(result), result.score, result.correct, per_question,
                                   result=result)
-            else:
+            else:  # blank, or every part handed back: unanswered
                 outcome = Outcome(index, {}, 0.0, False, per_question, skipped=True)
             self._record(outcome)
         return self.finish()
@@ -449,3 +464,12 @@ def review_settings(store: Store, bank: Bank, now: datetime | None = None, limit
         return None
     return QuizSettings(mode="review", count=len(due), seed=new_seed() if seed is None else seed,
                         templates=tuple(due))
+
+
+def _stored_deadline(settings: Mapping[str, Any]) -> datetime | None:
+    """The exam deadline saved with a session (None for older sessions: the start time gives it)."""
+    try:
+        deadline = datetime.fromisoformat(str(settings["deadline"]))
+    except (KeyError, ValueError):
+        return None
+    return deadline if deadline.tzinfo else deadline.replace(tzinfo=timezone.utc)

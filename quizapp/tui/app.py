@@ -18,7 +18,9 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 
-from quizapp.tui.session import Clock, QuizSession, QuizSettings, review_settings, utcnow
+from quizapp.study.session import Clock, QuizSession, QuizSettings, review_settings, utcnow
+from quizapp.tui.messages import BankLoaded, CheckTemplate, PracticeTopic, ProgressSaved, StartQuiz, StoreChanged
+from quizapp.tui.palette import BankCommands
 
 if TYPE_CHECKING:
     from question_bank.bank import Bank
@@ -28,16 +30,7 @@ DARK, LIGHT = "textual-dark", "textual-light"
 PREFS_NAME = "tui.json"
 
 
-class BankLoaded(Message):
-    """The question bank is ready (or failed to load: ``error`` says why)."""
-
-    def __init__(self, error: str | None = None) -> None:
-        super().__init__()
-        self.error = error
-
-
-class StoreChanged(Message):
-    """New answers were saved: screens showing progress refresh."""
+QUIT_NOTE = "Your quiz is saved: resume it from the home screen (u)."
 
 
 class QuizApp(App[int]):
@@ -45,8 +38,11 @@ class QuizApp(App[int]):
 
     TITLE = "quizapp"
     SUB_TITLE = "neural-network fundamentals"
-    CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses elsewhere find it too
+    # Absolute paths (subclasses elsewhere find them too); every style lives in these files.
+    CSS_PATH = [Path(__file__).with_name("app.tcss"), Path(__file__).with_name("widgets.tcss")]
+    COMMANDS = App.COMMANDS | {BankCommands}
     BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", priority=True),
         Binding("f1", "help", "Help"),
         Binding("question_mark", "help", "Help", show=False),
         Binding("f2", "toggle_theme", "Light/dark", show=False),
@@ -133,8 +129,32 @@ class QuizApp(App[int]):
             self.notify("Loading the question bank…", timeout=2)
             self._waiting.append(callback)
 
-    def progress_changed(self) -> None:
+    def on_progress_saved(self, message: ProgressSaved) -> None:
         self._broadcast(StoreChanged())
+
+    def on_start_quiz(self, message: StartQuiz) -> None:
+        self.start_quiz(message.settings)
+
+    def on_practice_topic(self, message: PracticeTopic) -> None:
+        self._setup("practice", (message.topic,))
+
+    def on_check_template(self, message: CheckTemplate) -> None:
+        self.action_check(message.template_id)
+
+    async def action_quit(self) -> None:
+        """Quit; in the middle of a quiz, first say that it is saved (its typed answers are)."""
+        from quizapp.tui.screens.dialogs import ConfirmDialog
+        from quizapp.tui.screens.quiz import QuizScreen
+
+        quiz = next((s for s in reversed(self.screen_stack) if isinstance(s, QuizScreen)), None)
+        if quiz is None or not quiz.keep_for_later():
+            self.exit()
+            return
+        if isinstance(self.screen, ConfirmDialog):
+            return
+        note = QUIT_NOTE if self.store is not None else "Progress is not being saved: this quiz will be lost."
+        self.push_screen(ConfirmDialog("Quit quizapp?", note, "Quit", "Stay"),
+                         lambda yes: self.exit() if yes else None)
 
     def on_unmount(self) -> None:
         if self.store is not None:
@@ -173,21 +193,20 @@ class QuizApp(App[int]):
     def action_exam(self) -> None:
         self._setup("exam")
 
-    def _setup(self, mode: str) -> None:
+    def _setup(self, mode: str, topics: tuple[str, ...] = ()) -> None:
         from quizapp.tui.screens.setup import SetupScreen
 
         def ask(bank: Bank) -> None:
-            self.push_screen(SetupScreen(bank, mode), self.settings_chosen)
+            self.push_screen(SetupScreen(bank, mode, topics=topics), self._settings_chosen)
 
         self.when_bank(ask)
 
-    def settings_chosen(self, settings: QuizSettings | None) -> None:
+    def _settings_chosen(self, settings: QuizSettings | None) -> None:
         if settings is not None:
             self.start_quiz(settings)
 
     def start_quiz(self, settings: QuizSettings) -> None:
         """A new quiz with ``settings``, on top of the current screen."""
-        from quizapp.tui.screens.quiz import QuizScreen
 
         def start(bank: Bank) -> None:
             try:
@@ -195,9 +214,21 @@ class QuizApp(App[int]):
             except ValueError as exc:
                 self.notify(str(exc), title="Cannot start the quiz", severity="error")
                 return
-            self.push_screen(QuizScreen(session))
+            self._show_quiz(session)
 
         self.when_bank(start)
+
+    def _show_quiz(self, session: QuizSession) -> None:
+        """The quiz screen; when it closes finished, its results (and perhaps a retry quiz)."""
+        from quizapp.tui.screens.quiz import QuizScreen
+        from quizapp.tui.screens.results import ResultsScreen
+
+        def closed(done: QuizSession | None) -> None:
+            self._broadcast(StoreChanged())
+            if done is not None:
+                self.push_screen(ResultsScreen(done), self._settings_chosen)
+
+        self.push_screen(QuizScreen(session), closed)
 
     def last_unfinished(self) -> Session | None:
         if self.store is None:
@@ -210,8 +241,6 @@ class QuizApp(App[int]):
         if record is None:
             self.notify("There is no unfinished quiz to resume.")
             return
-        from quizapp.tui.screens.quiz import QuizScreen
-
         def resume(bank: Bank) -> None:
             assert self.store is not None
             try:
@@ -219,14 +248,18 @@ class QuizApp(App[int]):
             except (ValueError, KeyError) as exc:
                 self.notify(str(exc), title="Cannot resume that quiz", severity="error")
                 return
-            self.push_screen(QuizScreen(session))
+            self._show_quiz(session)
 
         self.when_bank(resume)
 
     def action_review(self) -> None:
         from quizapp.tui.screens.review import ReviewScreen
 
-        self.when_bank(lambda bank: self.push_screen(ReviewScreen()))
+        self.when_bank(lambda bank: self.push_screen(ReviewScreen(), self._review_chosen))
+
+    def _review_chosen(self, start: bool | None) -> None:
+        if start:
+            self.start_review()
 
     def start_review(self) -> None:
         if self.store is None or self.bank is None:
@@ -237,10 +270,10 @@ class QuizApp(App[int]):
             return
         self.start_quiz(settings)
 
-    def action_check(self) -> None:
+    def action_check(self, template_id: str | None = None) -> None:
         from quizapp.tui.screens.check import CheckScreen
 
-        self.when_bank(lambda bank: self.push_screen(CheckScreen()))
+        self.when_bank(lambda bank: self.push_screen(CheckScreen(template_id)))
 
     def action_graph(self) -> None:
         from quizapp.tui.screens.graph import GraphScreen

@@ -10,7 +10,7 @@ from question_bank.bank import load_bank
 from quizapp.grading import grade
 from quizapp.grading.params import missing_params, read_params, split_assignment
 from quizapp.grading.report import class_report
-from quizapp.grading.requests import check_request, question_for, run_batch, solve_request, split_id
+from quizapp.study.requests import check_request, question_for, run_batch, solve_request, split_id
 
 
 @pytest.fixture(scope="module")

@@ -12,8 +12,8 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header
 
+from quizapp.study.session import QuizSession
 from quizapp.tui.graphs import question_graph
-from quizapp.tui.session import QuizSession
 from quizapp.tui.widgets.prompt import QuestionPrompt
 from quizapp.tui.widgets.solution import ExplanationView
 

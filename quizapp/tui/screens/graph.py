@@ -63,7 +63,9 @@ class GraphScreen(Screen):
             nodes = expression_graph(expr, parse_values(self.query_one("#grad-values", Input).value))
         except ValueError as exc:
             status.update(Text("✗ " + str(exc), style=f"{BAD}"))
+            self._show_body(False)  # the old expression's graph and table would mislead
             return
+        self._show_body(True)
         out = nodes[-1]
         variables = [n for n in nodes if n.op == "input"]
         line = Text(f"f = {value_text(out.value)}", style="bold")
@@ -78,6 +80,10 @@ class GraphScreen(Screen):
             table.add_row(n.name, node_formula(n, values).partition(" = ")[2] or n.op, value_text(n.value),
                           ", ".join(value_text(x) for x in n.local), value_text(n.upstream),
                           ", ".join(value_text(x) for x in n.downstream))
+
+    def _show_body(self, shown: bool) -> None:
+        for widget in self.query_one("#grad-body").children:
+            widget.display = shown
 
     def action_back(self) -> None:
         self.dismiss()

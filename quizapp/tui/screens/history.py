@@ -13,8 +13,9 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, Select, Static
 
-from quizapp.tui.app import StoreChanged
 from quizapp.tui.display import OK, percent_text
+from quizapp.tui.handle import study
+from quizapp.tui.messages import StoreChanged
 from quizapp.tui.widgets.plot import ColumnChart
 
 ALL = "__all__"
@@ -53,14 +54,14 @@ class HistoryScreen(Screen):
         self.refresh_all()
 
     def _rows(self) -> list[Any]:
-        store = self.app.store
+        store = study(self).store
         return [] if store is None else store.attempts()
 
     def refresh_all(self) -> None:
         from quizapp.progress import stats
 
         rows = self._rows()
-        today = self.app.clock().astimezone(self.tz).date()
+        today = study(self).clock().astimezone(self.tz).date()
         summary = self.query_one("#history-summary", Static)
         if not rows:
             summary.update("No answers saved yet: practise a little and your progress shows up here.")

@@ -11,20 +11,26 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from quizapp.tui.app import BankLoaded, StoreChanged
 from quizapp.tui.display import OK, bar_text, percent_text
+from quizapp.tui.handle import study
+from quizapp.tui.messages import BankLoaded, PracticeTopic, StoreChanged
 
+# (option id, title, key, the app action it runs): the id is only a name, the action is explicit.
 MENU = (
-    ("resume", "Resume the last quiz", "u"),
-    ("practice", "Practice quiz", "p"),
-    ("exam", "Exam (timed)", "e"),
-    ("review", "Review what is due", "r"),
-    ("check", "Check my work", "c"),
-    ("graph", "Backprop graph", "g"),
-    ("history", "History & stats", "h"),
-    ("playground", "Training playground", "t"),
-    ("help", "Help", "?"),
+    ("resume", "Resume the last quiz", "u", "app.resume"),
+    ("practice", "Practice quiz", "p", "app.practice"),
+    ("exam", "Exam (timed)", "e", "app.exam"),
+    ("review", "Review what is due", "r", "app.review"),
+    ("check", "Check my work", "c", "app.check"),
+    ("graph", "Backprop graph", "g", "app.graph"),
+    ("history", "History & stats", "h", "app.history"),
+    ("playground", "Training playground", "t", "app.playground"),
+    ("help", "Help", "?", "app.help"),
 )
+ACTIONS = {key: action for key, _, _, action in MENU}
+MENU_WIDTH = 32  # #menu-pane in app.tcss
+PERCENT = 5  # " 100%"
+MAX_BAR = 40
 
 
 class HomeScreen(Screen):
@@ -38,7 +44,6 @@ class HomeScreen(Screen):
         Binding("h", "app.history", "History"),
         Binding("u", "app.resume", "Resume", show=False),
         Binding("t", "app.playground", "Playground", show=False),
-        Binding("q", "app.quit", "Quit"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -56,12 +61,11 @@ class HomeScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#topics", DataTable)
-        table.add_column("Topic", key="topic")
-        table.add_column("Qs", key="count")
-        table.add_column("Mastery", key="mastery", width=15)
         self.refresh_all()
         self.query_one("#menu", OptionList).focus()
+
+    def on_resize(self) -> None:
+        self._show_topics()  # the mastery bars take the width there is
 
     def refresh_all(self) -> None:
         self._show_warnings()
@@ -70,19 +74,19 @@ class HomeScreen(Screen):
 
     def _show_warnings(self) -> None:
         banner = self.query_one("#warnings", Static)
-        messages = list(self.app.warnings)
-        if self.app.bank_error:
-            messages.append(f"The question bank could not be loaded: {self.app.bank_error}")
+        messages = list(study(self).warnings)
+        if study(self).bank_error:
+            messages.append(f"The question bank could not be loaded: {study(self).bank_error}")
         banner.update(Text("\n".join("⚠ " + m for m in messages) + "  (click to dismiss)"))
         banner.display = bool(messages)
 
     def _show_menu(self) -> None:
         menu = self.query_one("#menu", OptionList)
         highlighted = menu.highlighted
-        record = self.app.last_unfinished()
+        record = study(self).last_unfinished()
         due = self._due_count()
         options = []
-        for key, title, shortcut in MENU:
+        for key, title, shortcut, _ in MENU:
             if key == "resume" and record is None:
                 continue
             label = Text()
@@ -96,7 +100,7 @@ class HomeScreen(Screen):
         menu.highlighted = min(highlighted or 0, len(options) - 1)
         info = self.query_one("#resume-info", Static)
         if record is not None:
-            answered = len(self.app.store.session_answers(record.id)) if self.app.store else 0
+            answered = len(study(self).store.session_answers(record.id)) if study(self).store else 0
             drafts = len(record.drafts)
             done = drafts if record.mode == "exam" else answered
             info.update(f"Unfinished {record.mode}: {done} of {len(record.questions)} answered.")
@@ -104,18 +108,30 @@ class HomeScreen(Screen):
             info.update("")
 
     def _due_count(self) -> int | None:
-        store = self.app.store
+        store = study(self).store
         if store is None:
             return None
-        return len(store.due_templates(now=self.app.clock()))
+        return len(store.due_templates(now=study(self).clock()))
+
+    def _columns(self, topics: list[str]) -> tuple[int, int]:
+        """(topic, bar) widths that fit the pane: the percentage is never cut, the bar grows with it."""
+        pane = self.query_one("#topics-pane").size.width or max(0, self.size.width - MENU_WIDTH)
+        room = pane - 2 - 3 * 2 - 4 - PERCENT  # scrollbar, cell padding, "Qs", " 100%"
+        topic = min(max((len(t) for t in topics), default=5), max(8, room - 5))
+        return topic, max(3, min(MAX_BAR, room - topic))
 
     def _show_topics(self) -> None:
         table = self.query_one("#topics", DataTable)
-        table.clear()
         summary = self.query_one("#home-summary", Static)
-        bank = self.app.bank
+        bank = study(self).bank
+        topics = list(bank.topics()) if bank is not None else []
+        topic_width, bar_width = self._columns(topics)
+        table.clear(columns=True)
+        table.add_column("Topic", key="topic", width=topic_width)
+        table.add_column("Qs", key="count", width=2)
+        table.add_column("Mastery", key="mastery", width=bar_width + PERCENT)
         if bank is None:
-            table.add_row("Loading the question bank…", "", "")
+            table.add_row("Loading…", "", "")
             summary.update("")
             return
         mastery = self._mastery()
@@ -123,10 +139,11 @@ class HomeScreen(Screen):
         for topic, templates in bank.topics().items():
             total += len(templates)
             m = mastery.get(topic)
-            cell = Text(bar_text(m or 0.0, 10), style=f"{OK}")
-            cell.append(" " + percent_text(m))
-            table.add_row(topic, str(len(templates)), cell, key=topic)
-        answered = self.app.store.attempt_count() if self.app.store else 0
+            cell = Text(bar_text(m or 0.0, bar_width), style=f"{OK}")
+            cell.append(percent_text(m).rjust(PERCENT))
+            name = topic if len(topic) <= topic_width else topic[: topic_width - 1] + "…"
+            table.add_row(name, str(len(templates)), cell, key=topic)
+        answered = study(self).store.attempt_count() if study(self).store else 0
         text = Text(f"{total} question templates · {answered} answers saved")
         if self._streak:
             text.append("\n" + self._streak)
@@ -135,14 +152,14 @@ class HomeScreen(Screen):
     def _mastery(self) -> dict[str, float]:
         """Mastery per topic; also notes the day streak and the weakest topic for the summary."""
         self._streak = ""
-        if self.app.store is None:
+        if study(self).store is None:
             return {}
         from quizapp.progress import stats
 
-        rows = self.app.store.attempts()
+        rows = study(self).store.attempts()
         if rows:
-            today = self.app.clock().astimezone(self.app.tz).date()
-            streak = stats.streaks(rows, today=today, tz=self.app.tz)
+            today = study(self).clock().astimezone(study(self).tz).date()
+            streak = stats.streaks(rows, today=today, tz=study(self).tz)
             self._streak = f"Day streak {streak.current_days}"
             weak = stats.weakest_topics(rows, limit=1)
             if weak:
@@ -153,19 +170,20 @@ class HomeScreen(Screen):
         """A click on the warning banner puts it away."""
         if event.widget is not None and event.widget.id == "warnings":
             event.widget.display = False
-            self.app.warnings.clear()
+            study(self).warnings.clear()
 
     async def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        await self.app.run_action(event.option.id or "")
+        action = ACTIONS.get(event.option.id or "")
+        if action is not None:
+            await self.run_action(action)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         """Enter on a topic starts a practice quiz on that topic."""
         topic = event.row_key.value
-        if topic and self.app.bank is not None and topic in self.app.bank.topics():
-            from quizapp.tui.screens.setup import SetupScreen
-
-            self.app.push_screen(SetupScreen(self.app.bank, "practice", topics=(topic,)), self.app.settings_chosen)
+        bank = study(self).bank
+        if topic and bank is not None and topic in bank.topics():
+            self.post_message(PracticeTopic(topic))
 
     def on_bank_loaded(self, message: BankLoaded) -> None:
         self.refresh_all()

@@ -43,9 +43,9 @@ class PlaygroundScreen(Screen):
     AUTO_FOCUS = "#pg-neurons"
     BINDINGS = [
         Binding("space", "toggle", "Train/Pause"),
-        Binding("s", "step", "Step"),
-        Binding("r", "reset", "Reset"),
-        Binding("q", "question", "Question"),
+        Binding("s", "step", "Step", show=False),  # the buttons say Step and Reset; the footer fits 80 columns
+        Binding("r", "reset", "Reset", show=False),
+        Binding("a", "question", "Ask me"),  # not q: ctrl+q quits everywhere, and q must not look like it
         Binding("c", "controls", "Controls"),
         Binding("escape", "back", "Back"),
     ]

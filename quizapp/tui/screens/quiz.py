@@ -14,14 +14,17 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.css.query import NoMatches
 from textual.message import Message
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.widgets import Button, Footer, Header, Input, Static
+from textual.worker import Worker, WorkerState
 
+from quizapp.study.session import Outcome, QuizSession
 from quizapp.tui.display import WARN
 from quizapp.tui.graphs import question_graph
-from quizapp.tui.session import QuizSession
+from quizapp.tui.handle import study
 from quizapp.tui.widgets.answer import AnswerField, ChoiceField, Field, make_field
 from quizapp.tui.widgets.progress import QuizProgress, marks_start
 from quizapp.tui.widgets.prompt import QuestionPrompt
@@ -31,6 +34,9 @@ PRACTICE_ONLY = {"submit", "hint", "skip"}
 FEEDBACK_ONLY = {"next_question"}
 EXAM_ONLY = {"save_next", "next", "back", "flag", "hand_in"}
 DRAFT_DELAY = 0.8  # seconds of no typing before an exam answer is saved
+# Button id -> the action it runs (ids are names, not actions).
+BUTTONS = {"back": "back", "save_next": "save_next", "flag": "flag", "hand_in": "hand_in", "submit": "submit",
+           "hint": "hint", "skip": "skip", "next_question": "next_question", "leave": "leave"}
 
 
 class _Progress(QuizProgress):
@@ -51,17 +57,25 @@ class _Progress(QuizProgress):
             self.post_message(self.Jump(index))
 
 
-class QuizScreen(Screen):
+class QuizScreen(Screen[QuizSession | None]):
+    """Dismissed with the session when it is finished (the app shows its results), else None."""
+
     BINDINGS = [
         Binding("ctrl+s", "submit", "Submit"),
         Binding("ctrl+s", "save_next", "Save & next"),
         Binding("ctrl+t", "hint", "Hint"),
         Binding("ctrl+n", "skip", "Skip"),
         Binding("ctrl+n", "next", "Next", show=False),
-        Binding("ctrl+b", "back", "Back"),
+        Binding("ctrl+b", "back", "Back", show=False),  # the ◀ Back button says it; the footer fits 80 columns
         Binding("ctrl+f", "flag", "Flag"),
         Binding("ctrl+g", "hand_in", "Hand in"),
         Binding("n", "next_question", "Next"),
+        Binding("pagedown", "scroll(1)", "More ↓"),
+        Binding("pageup", "scroll(-1)", "Up", show=False),
+        Binding("down", "scroll_line(1)", show=False),
+        Binding("up", "scroll_line(-1)", show=False),
+        Binding("end", "scroll_end", show=False),
+        Binding("home", "scroll_top", show=False),
         Binding("escape", "leave", "Leave"),
     ]
 
@@ -72,6 +86,8 @@ class QuizScreen(Screen):
         self._clock: Timer | None = None
         # Feedback is shown in place (no new screen): the question's index while it is shown.
         self.feedback_for: int | None = None
+        self.grading = False  # an answer is being graded in a worker: no second submit meanwhile
+        self.handing_in = False  # the exam is being graded in a worker
 
     # -- layout -----------------------------------------------------------------------------
 
@@ -101,6 +117,7 @@ class QuizScreen(Screen):
     async def on_mount(self) -> None:
         s = self.session
         self.query_one(_Progress).session = s
+        self._body().can_focus = False  # PgDn scrolls it from anywhere: no invisible stop for Tab
         self.sub_title = {"practice": "Practice", "exam": "Exam", "review": "Review"}[s.mode]
         if s.is_done():
             self.call_after_refresh(self._show_results)
@@ -112,6 +129,8 @@ class QuizScreen(Screen):
             self.call_after_refresh(self._time_up)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("scroll_line", "scroll_end", "scroll_top"):
+            return self.feedback_for is not None  # while typing, these keys belong to the field
         if action in FEEDBACK_ONLY:
             return self.feedback_for is not None
         if action in PRACTICE_ONLY:
@@ -147,7 +166,11 @@ class QuizScreen(Screen):
         return {f.part.name: f.value for f in self.fields()}
 
     def _update_progress(self) -> None:
-        self.query_one(_Progress).show(self.session)
+        try:
+            progress = self.query_one(_Progress)
+        except NoMatches:  # a timer that fires while the screen is being taken down
+            return
+        progress.show(self.session)
         flag = self.query("#flag")
         if flag:
             flag.first(Button).label = "⚑ Unflag" if self.session.position in self.session.flagged else "⚑ Flag"
@@ -165,7 +188,7 @@ class QuizScreen(Screen):
         self.action_save_next()
 
     async def action_submit(self) -> None:
-        if self.feedback_for is not None:
+        if self.feedback_for is not None or self.grading:
             return
         if self.session.exam:
             self.action_save_next()
@@ -174,8 +197,39 @@ class QuizScreen(Screen):
         if not any(t.strip() for t in texts.values()):
             self.notify("Type an answer first, or skip the question with ctrl+n.", severity="warning")
             return
-        outcome = self.session.submit(texts)
-        await self._show_feedback(outcome.index)
+        # Formula grading can take a second or two: a worker keeps the screen responsive.
+        self.grading = True
+        self.run_worker(lambda: self.session.submit(texts), thread=True, group="grade", name="grade")
+
+    async def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if worker.group == "grade" and worker.state in (WorkerState.SUCCESS, WorkerState.ERROR):
+            self.grading = False
+            if worker.state == WorkerState.ERROR:
+                self.notify(f"This answer could not be graded: {worker.error}", severity="error")
+            elif isinstance(worker.result, Outcome):
+                await self._graded(worker.result)
+        elif worker.group == "hand-in" and worker.state == WorkerState.SUCCESS:
+            self._close(self.session)
+        elif worker.group == "hand-in" and worker.state == WorkerState.ERROR:
+            self.handing_in = False
+            self.notify(f"The exam could not be handed in: {worker.error}", severity="error")
+
+    async def _graded(self, outcome: Outcome) -> None:
+        """Feedback; or, for parts handed back ungraded, why, on those fields (nothing was saved)."""
+        if not outcome.returned:
+            await self._show_feedback(outcome.index)
+            return
+        back = [f for f in self.fields() if f.part.name in outcome.handed_back]
+        for field in back:
+            field.hand_back(outcome.handed_back[field.part.name])
+        n = len(back)
+        self.notify(f"{n} answer{'s' if n != 1 else ''} not graded (see under {'them' if n != 1 else 'it'}): "
+                    "fix and submit again, or skip the question with ctrl+n. Nothing was saved.",
+                    severity="warning", timeout=8)
+        if back:
+            back[0].focus_input()
+            self.query_one("#question-body", VerticalScroll).scroll_to_widget(back[0], animate=False)
 
     async def action_skip(self) -> None:
         if self.session.exam or self.feedback_for is not None:
@@ -197,7 +251,9 @@ class QuizScreen(Screen):
         self.query_one("#feedback-actions").display = True
         self.query_one("#next_question", Button).label = "See results" if s.is_done() else "Next question"
         self.query_one("#next_question", Button).focus()
-        self.query_one("#question-body", VerticalScroll).scroll_home(animate=False)
+        # The verdict at the top and the worked solution under it; PgDn (or ↓, End) reads on.
+        body = self._body()
+        self.call_after_refresh(body.scroll_to_widget, box, top=True, animate=False)
         self._update_progress()
         self.refresh_bindings()
 
@@ -231,6 +287,27 @@ class QuizScreen(Screen):
         shown = self.session.question().hints()[: self.session.hints_shown[self.session.position]]
         hints.update(_hints_text(shown))
         hints.display = True
+        focused = self.focused
+        if focused is not None:  # the hint pushes the fields down: keep the one being typed in in view
+            self.call_after_refresh(focused.scroll_visible, animate=False)
+
+    # -- scrolling the question and its feedback ------------------------------------------------
+
+    def _body(self) -> VerticalScroll:
+        return self.query_one("#question-body", VerticalScroll)
+
+    def action_scroll(self, pages: int) -> None:
+        body = self._body()
+        (body.scroll_page_down if pages > 0 else body.scroll_page_up)(animate=False)
+
+    def action_scroll_line(self, lines: int) -> None:
+        self._body().scroll_relative(y=lines, animate=False)
+
+    def action_scroll_end(self) -> None:
+        self._body().scroll_end(animate=False)
+
+    def action_scroll_top(self) -> None:
+        self._body().scroll_home(animate=False)
 
     async def on_answer_field_entered(self, message: AnswerField.Entered) -> None:
         await self._next_field(message.field, submit=True)
@@ -261,7 +338,13 @@ class QuizScreen(Screen):
         self._draft_timer = self.set_timer(DRAFT_DELAY, self._save_draft)
 
     def _save_draft(self) -> None:
-        if self.session.exam and not self.session.finished and self.fields():
+        if not self.session.exam or self.session.finished:
+            return
+        try:
+            fields = self.fields()
+        except NoMatches:  # the screen is being taken down
+            return
+        if fields:
             self.session.save_draft(self.texts())
             self._update_progress()
 
@@ -295,7 +378,8 @@ class QuizScreen(Screen):
         if blank:
             notes.append(f"{blank} question{'s' if blank != 1 else ''} not answered")
         if s.flagged:
-            notes.append(f"flagged: {', '.join(str(i + 1) for i in sorted(s.flagged))}")
+            flagged = sorted(i + 1 for i in s.flagged)
+            notes.append(f"flagged: question{'s' if len(flagged) > 1 else ''} {', '.join(map(str, flagged))}")
         message = ("; ".join(notes) + ".\n" if notes else "") + "Your answers are graded when you hand in."
 
         def answer(yes: bool | None) -> None:
@@ -307,13 +391,15 @@ class QuizScreen(Screen):
     def _hand_in(self) -> None:
         if self._clock is not None:
             self._clock.stop()
-        self.session.hand_in()
-        self.app.progress_changed()
-        self._show_results()
+        if self.session.finished or self.handing_in:  # a late tick of the exam clock, or a second ctrl+g
+            return
+        self.handing_in = True
+        self.notify("Grading the exam…", timeout=2)
+        self.run_worker(self.session.hand_in, thread=True, group="hand-in", name="hand-in")
 
     def _tick(self) -> None:
         self._update_progress()
-        if self.session.time_up() and not self.session.finished:
+        if self.session.time_up() and not self.session.finished and not self.handing_in:
             self._time_up()
 
     def _time_up(self) -> None:
@@ -324,31 +410,41 @@ class QuizScreen(Screen):
     # -- leaving ------------------------------------------------------------------------------
 
     def _show_results(self) -> None:
-        from quizapp.tui.screens.results import ResultsScreen
-
+        """Finish the quiz: the app shows its results."""
         self.session.finish()
-        self.app.progress_changed()
-        self.app.switch_screen(ResultsScreen(self.session))
+        self._close(self.session)
+
+    def _close(self, result: QuizSession | None) -> None:
+        """Dismiss this screen, first closing a dialog left open over it (time ran out meanwhile)."""
+        if self not in self.app.screen_stack:
+            return
+        while self.app.screen is not self and isinstance(self.app.screen, ModalScreen):
+            self.app.pop_screen()
+        self.dismiss(result)
+
+    def keep_for_later(self) -> bool:
+        """Save what is typed (an exam's draft); True when the quiz is unfinished (so worth a word)."""
+        self._save_draft()
+        return not self.session.is_done()
 
     def action_leave(self) -> None:
         from quizapp.tui.screens.dialogs import ConfirmDialog
 
         self._save_draft()
-        where = "It is saved: resume it from the home screen (u)." if self.app.store else \
+        where = "It is saved: resume it from the home screen (u)." if study(self).store else \
             "Progress is not being saved."
 
         def answer(yes: bool | None) -> None:
             if yes:
                 if self._clock is not None:
                     self._clock.stop()
-                self.app.progress_changed()
-                self.dismiss()
+                self.dismiss(None)
 
         self.app.push_screen(ConfirmDialog("Leave this quiz?", where, "Leave", "Stay"), answer)
 
     async def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        await self.run_action(event.button.id or "")
+        await self.run_action(BUTTONS[event.button.id or ""])
 
     def on_unmount(self) -> None:
         for timer in (self._draft_timer, self._clock):

@@ -10,13 +10,18 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Header, Label, Static
 
+from quizapp.study.session import QuizSession, QuizSettings, Summary
 from quizapp.tui.display import BAD, OK, WARN, duration_text
-from quizapp.tui.session import QuizSession, Summary
+
+
+def score_text(score: float) -> str:
+    """A score for people: at most two decimals, no trailing zeros (3.17, 2.5, 3)."""
+    return f"{round(score, 2):g}"
 
 
 def summary_text(session: QuizSession, summary: Summary) -> Text:
     out = Text()
-    out.append(f"Score {summary.score:g} / {summary.total}  ({summary.percent:.0f}%)", style="bold")
+    out.append(f"Score {score_text(summary.score)} / {summary.total}  ({summary.percent:.0f}%)", style="bold")
     out.append(f"   {summary.correct} right · {summary.total - summary.correct} not right")
     skipped = summary.total - summary.answered
     if skipped:
@@ -28,10 +33,15 @@ def summary_text(session: QuizSession, summary: Summary) -> Text:
     return out
 
 
-TITLE_WIDTH = 30  # question titles are cut to this so the result column fits at 80 columns
+# Everything in a question row but its title ("#", result, cell padding, margins): titles take the rest,
+# so the result column fits at 80 columns and wide terminals show whole titles.
+ROW_FRAME = 28
 
 
-class ResultsScreen(Screen):
+class ResultsScreen(Screen[QuizSettings | None]):
+    """Dismissed with a retry quiz's settings, or None (home)."""
+
+    BUTTONS = {"explain": "explain_selected", "retry": "retry", "home": "home"}  # button id -> action
     BINDINGS = [
         Binding("r", "retry", "Retry wrong"),
         Binding("escape,h", "home", "Home"),
@@ -45,13 +55,14 @@ class ResultsScreen(Screen):
         yield Header()
         with Vertical(id="results"):
             yield Static(id="results-summary")
-            with Horizontal(id="results-tables"):
-                with Vertical(id="results-topics-pane"):
-                    yield Label("By topic", classes="pane-title")
-                    yield DataTable(id="results-topics", cursor_type="none", zebra_stripes=True)
+            # One above the other: side by side, the topic rows looked matched to the question rows.
+            with Vertical(id="results-tables"):
                 with Vertical(id="results-questions-pane"):
                     yield Label("Questions (Enter: explanation)", classes="pane-title")
                     yield DataTable(id="results-questions", cursor_type="row", zebra_stripes=True)
+                with Vertical(id="results-topics-pane"):
+                    yield Label("By topic", classes="pane-title")
+                    yield DataTable(id="results-topics", cursor_type="none", zebra_stripes=True)
         with Horizontal(classes="buttons"):
             yield Button("Explain", variant="primary", id="explain", compact=True)
             yield Button("Retry wrong with new numbers", id="retry", compact=True)
@@ -71,7 +82,8 @@ class ResultsScreen(Screen):
         table.add_columns("#", "Question", "Result")
         for i in range(s.count):
             title = s.template(i).title
-            title = title if len(title) <= TITLE_WIDTH else title[: TITLE_WIDTH - 1] + "…"
+            width = max(20, self.app.size.width - ROW_FRAME)
+            title = title if len(title) <= width else title[: width - 1] + "…"
             table.add_row(str(i + 1), title, _mark(s, i), key=str(i))
         table.focus()
         if not summary.wrong:
@@ -90,24 +102,22 @@ class ResultsScreen(Screen):
 
         self.app.push_screen(FeedbackScreen(self.session, index))
 
+    def action_explain_selected(self) -> None:
+        self.explain(self.query_one("#results-questions", DataTable).cursor_row)
+
     def action_retry(self) -> None:
         settings = self.session.retry_settings()
         if settings is None:
             self.notify("Everything was right: nothing to retry.")
             return
-        self.dismiss()
-        self.app.start_quiz(settings)
+        self.dismiss(settings)
 
     def action_home(self) -> None:
-        self.dismiss()
+        self.dismiss(None)
 
     async def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        if event.button.id == "explain":
-            table = self.query_one("#results-questions", DataTable)
-            self.explain(table.cursor_row)
-        else:
-            await self.run_action(event.button.id or "")
+        await self.run_action(self.BUTTONS[event.button.id or ""])
 
 
 def _mark(session: QuizSession, index: int) -> Text:

@@ -14,8 +14,9 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Select, SelectionList, Static
 
+from quizapp.study.session import DIFFICULTIES, MAX_QUESTIONS, QuizSettings, candidates, new_seed
 from quizapp.tui.display import BAD
-from quizapp.tui.session import DIFFICULTIES, MAX_QUESTIONS, QuizSettings, candidates, new_seed
+from quizapp.tui.widgets.tickbox import Radio
 
 if TYPE_CHECKING:
     from question_bank.bank import Bank
@@ -51,8 +52,8 @@ class SetupScreen(ModalScreen[QuizSettings | None]):
                 with Vertical(id="setup-form"):
                     yield Label("Mode")
                     with RadioSet(id="mode"):
-                        yield RadioButton("Practice", value=self.mode != "exam", id="mode-practice")
-                        yield RadioButton("Exam", value=self.mode == "exam", id="mode-exam")
+                        yield Radio("Practice", value=self.mode != "exam", id="mode-practice")
+                        yield Radio("Exam", value=self.mode == "exam", id="mode-exam")
                     yield Label("Questions")
                     yield Input(str(DEFAULT_COUNT.get(self.mode, 5)), type="integer", compact=True, id="count")
                     yield Label("Difficulty")

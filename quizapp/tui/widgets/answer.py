@@ -18,7 +18,7 @@ from textual.events import Key
 from textual.message import Message
 from textual.widgets import Input, Label, OptionList, Static
 
-from quizapp.tui.display import BAD, OK, kind_hint, value_text
+from quizapp.tui.display import BAD, OK, WARN, kind_hint, value_text
 
 if TYPE_CHECKING:
     from question_bank.question import Question
@@ -59,15 +59,30 @@ def part_caption(question: Question, part: PartSpec, index: int) -> str:
     return f"({string.ascii_lowercase[index]}) {question.label(part)}"
 
 
-class AnswerField(Vertical):
-    """One answer part: its label, an input, and the live preview under it."""
+def handed_back_text(message: str) -> Text:
+    """Why an answer came back ungraded: it is not a miss, just something to fix."""
+    return Text("↩ Not graded: " + message + " Fix it and submit again.", style=f"bold {WARN}")
 
-    DEFAULT_CSS = """
-    AnswerField { height: auto; margin-bottom: 1; }
-    AnswerField > .part-label { text-style: bold; }
-    AnswerField > Input { width: 1fr; }
-    AnswerField > .preview { height: auto; max-height: 6; padding: 0 1; }
-    """
+
+class _PartField(Vertical):
+    """What both kinds of field share: the part's label follows the question's numbers."""
+
+    question: Question
+    part: PartSpec
+    index: int
+
+    def show_question(self, question: Question) -> None:
+        """The same part of ``question`` (new numbers typed): the label says them."""
+        self.question = question
+        self.query_one(".part-label", Label).update(part_caption(question, self.part, self.index))
+
+    def hand_back(self, message: str) -> None:
+        """Show why this part was handed back ungraded; the text typed stays."""
+        self.query_one(".preview", Static).update(handed_back_text(message))
+
+
+class AnswerField(_PartField):
+    """One answer part: its label, an input, and the live preview under it."""
 
     class Entered(Message):
         """Enter was pressed in this field."""
@@ -121,15 +136,8 @@ class _Options(OptionList):
                 self.action_select()
 
 
-class ChoiceField(Vertical):
+class ChoiceField(_PartField):
     """A multiple-choice part: the options, the one chosen marked ●."""
-
-    DEFAULT_CSS = """
-    ChoiceField { height: auto; margin-bottom: 1; }
-    ChoiceField > .part-label { text-style: bold; }
-    ChoiceField > OptionList { height: auto; max-height: 12; }
-    ChoiceField > .preview { height: auto; padding: 0 1; }
-    """
 
     class Entered(Message):
         def __init__(self, field: ChoiceField) -> None:

@@ -21,9 +21,6 @@ MAX_ROWS = 48  # beyond this a bigger terminal only costs frame rate: the pictur
 class BoundaryView(Widget):
     """The output field of a session (or one hidden neuron's), square, centred in the widget."""
 
-    DEFAULT_CSS = """
-    BoundaryView { width: 1fr; height: 1fr; min-height: 4; }
-    """
 
     def __init__(self, session: Any = None, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)

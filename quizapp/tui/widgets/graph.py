@@ -99,9 +99,6 @@ def render_graph(nodes: Sequence[GradNode]) -> Text:
 class GraphView(Static):
     """The graph of a backprop question or expression, with forward values and gradients."""
 
-    DEFAULT_CSS = """
-    GraphView { height: auto; padding: 0 1; }
-    """
 
     def __init__(self, nodes: Sequence[GradNode] = (), **kwargs) -> None:
         super().__init__(render_graph(nodes) if nodes else "", **kwargs)

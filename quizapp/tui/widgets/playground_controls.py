@@ -76,15 +76,6 @@ def _layers(text: str) -> tuple[int, ...]:
 class PlaygroundControls(VerticalScroll):
     """Data, features, network and training settings; ``c`` on the screen hides it."""
 
-    DEFAULT_CSS = """
-    PlaygroundControls { width: 30; height: 1fr; padding: 0 1; background: $boost; }
-    PlaygroundControls .pg-heading { color: $accent; text-style: bold; margin-top: 1; }
-    PlaygroundControls .pg-first { margin-top: 0; }
-    PlaygroundControls .pg-row { height: 1; }
-    PlaygroundControls .pg-row Label { width: 11; color: $text-muted; }
-    PlaygroundControls .pg-row Input, PlaygroundControls .pg-row Select { width: 1fr; }
-    PlaygroundControls Checkbox { width: 1fr; }
-    """
 
     class Changed(Message):
         """The form was edited: ``settings`` if they are valid, else ``error`` says why not."""

@@ -33,9 +33,6 @@ def neuron_title(neuron: tuple[int, int] | None) -> str:
 class NeuronList(OptionList):
     """Highlight (arrow keys or a click) the output or a hidden neuron to draw its field."""
 
-    DEFAULT_CSS = """
-    NeuronList { width: 12; height: 1fr; }
-    """
 
     def show_layers(self, hidden: Sequence[int]) -> None:
         """One option per hidden neuron after the output; keeps the highlighted one if it still exists."""

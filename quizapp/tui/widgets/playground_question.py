@@ -25,19 +25,6 @@ LETTERS = "ABCDEFGH"
 class QuestionDialog(ModalScreen[Run | None]):
     """Dismissed with the run to replay, or None."""
 
-    DEFAULT_CSS = """
-    QuestionDialog { align: center middle; }
-    QuestionDialog #pg-q-box {
-        width: 84; max-width: 100%; height: auto; max-height: 100%;
-        border: thick $primary; background: $surface; padding: 0 1;
-    }
-    QuestionDialog #pg-q-title { text-style: bold; color: $accent; }
-    QuestionDialog #pg-q-prompt { margin: 1 0; }
-    QuestionDialog #pg-q-options { height: auto; }
-    QuestionDialog #pg-q-verdict, QuestionDialog #pg-q-explanation { margin-top: 1; }
-    QuestionDialog #pg-q-buttons { height: auto; margin-top: 1; }
-    QuestionDialog #pg-q-buttons Button { margin-right: 2; }
-    """
     BINDINGS = [Binding("escape", "close", "Close")] + [
         Binding(letter.lower(), f"answer({i})", show=False) for i, letter in enumerate(LETTERS[:4])
     ]

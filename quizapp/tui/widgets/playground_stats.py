@@ -43,9 +43,6 @@ def curve_lines(state: State, width: int) -> Text:
 class TrainingStats(Static):
     """Status line and loss curves; :meth:`show` redraws them for a new state."""
 
-    DEFAULT_CSS = """
-    TrainingStats { height: auto; padding: 0 1; }
-    """
 
     def show(self, state: State, running: bool, note: str = "") -> None:
         width = max(20, self.size.width - 2)

@@ -43,9 +43,6 @@ def column_chart(values: Sequence[float], labels: Sequence[str] = (), height: in
 class ColumnChart(Static):
     """A :func:`column_chart` that redraws itself for new data."""
 
-    DEFAULT_CSS = """
-    ColumnChart { height: auto; padding: 0 1; }
-    """
 
     def plot(self, values: Sequence[float], labels: Sequence[str] = (), height: int = 6) -> None:
         width = self.size.width or 60

@@ -10,7 +10,7 @@ from textual.widgets import Static
 from quizapp.tui.display import BAD, OK, WARN, bar_text, duration_text
 
 if TYPE_CHECKING:
-    from quizapp.tui.session import QuizSession
+    from quizapp.study.session import QuizSession
 
 LEGEND_PRACTICE = "✓ right  ~ partly  ✗ wrong  - skipped  ○ open"
 LEGEND_EXAM = "● answered  ○ open  ⚑ flagged"
@@ -72,9 +72,6 @@ def progress_text(session: QuizSession) -> Text:
 class QuizProgress(Static):
     """The progress line at the top of the question screen."""
 
-    DEFAULT_CSS = """
-    QuizProgress { height: auto; padding: 0 1; background: $boost; }
-    """
 
     def show(self, session: QuizSession) -> None:
         self.update(progress_text(session))

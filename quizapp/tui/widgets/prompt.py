@@ -44,22 +44,28 @@ def prompt_text(question: Question, number: int | None = None, total: int | None
         out.append(f"{number}/{total}  " if total else f"{number}  ", style="dim")
     out.append(question.title, style="bold")
     out.append(f"   [{question.template.topic}]", style="dim")
-    out.append("\n")
+    # The id reproduces the question anywhere: `quizapp solve TEMPLATE:SEED`, a study group's chat...
+    out.append(f"\nid {question.id}\n", style="dim")
     for convention in question.conventions:
         out.append("• " + convention + "\n", style="italic")
     out.append("\n")
     body = Text(reflow(question.prompt.rstrip()))
     body.highlight_regex(_NUMBER, "bold")
     out.append_text(body)
+    precision = _precision(question)
+    if precision:
+        out.append("\n" + precision, style="italic")
     return out
+
+
+def _precision(question: Question) -> str:
+    """How precisely to answer ("Give numbers to 3 significant figures."), when the question says."""
+    stated = getattr(question, "precision_text", None)
+    return stated() if callable(stated) else ""
 
 
 class QuestionPrompt(Static):
     """The question as the student reads it; matrices keep their rows aligned."""
-
-    DEFAULT_CSS = """
-    QuestionPrompt { height: auto; padding: 0 1; }
-    """
 
     def show(self, question: Question, number: int | None = None, total: int | None = None) -> None:
         self.update(prompt_text(question, number, total))

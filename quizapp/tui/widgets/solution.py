@@ -51,10 +51,15 @@ def part_verdict(question: Question, index: int, result: PartResult) -> Text:
     mark, style = ("✓ ", f"bold {OK}") if result.correct else ("✗ ", f"bold {BAD}")
     out.append(mark, style=style)
     out.append(part_caption(question, part, index), style="bold")
-    out.append("\n")
     given = "(no answer)" if result.text is None else answer_text(question, result.name, result.given)
     if result.text is not None and result.given is None:
         given = result.text
+    if result.correct and not result.carried_forward and "\n" not in given:
+        # A right part takes one line, so the worked solution starts on the first screen.
+        out.append(": ", style="bold")
+        out.append(given + "\n")
+        return out
+    out.append("\n")
     out.append("   you wrote: ", style="dim")
     out.append(_indent(given, "              ") + "\n")
     if not result.correct or result.carried_forward:
@@ -97,8 +102,8 @@ def verdict_text(question: Question, result: GradeResult | None) -> Text:
 
 
 def explanation_text(question: Question, result: GradeResult | None,
-                     graph: Sequence[GradNode] | None = None) -> Text:
-    """Verdict, the graph (for backprop) and the worked solution as one text."""
+                     graph: Sequence[GradNode] | None = None, command: str | None = None) -> Text:
+    """Verdict, the graph (for backprop), the worked solution and the command that reproduces it."""
     from quizapp.tui.widgets.graph import render_graph
 
     out = verdict_text(question, result)
@@ -108,6 +113,8 @@ def explanation_text(question: Question, result: GradeResult | None,
         out.append("\n")
     out.append("\nWorked solution\n", style="bold underline")
     out.append_text(steps_text(question.solution.steps))
+    out.append("\n\nThis question at the command line: ", style="dim")
+    out.append(command or f"quizapp solve {question.id}", style="bold")
     return out
 
 
@@ -118,13 +125,10 @@ class ExplanationView(Static):
     and every extra widget costs Textual styling and layout time.
     """
 
-    DEFAULT_CSS = """
-    ExplanationView { height: auto; padding: 0 1; }
-    """
-
     def __init__(self, question: Question, result: GradeResult | None,
-                 graph: Sequence[GradNode] | None = None, **kwargs) -> None:
-        super().__init__(explanation_text(question, result, graph), **kwargs)
+                 graph: Sequence[GradNode] | None = None, command: str | None = None, **kwargs) -> None:
+        super().__init__(explanation_text(question, result, graph, command), **kwargs)
 
-    def show(self, question: Question, result: GradeResult | None, graph: Sequence[GradNode] | None = None) -> None:
-        self.update(explanation_text(question, result, graph))
+    def show(self, question: Question, result: GradeResult | None, graph: Sequence[GradNode] | None = None,
+             command: str | None = None) -> None:
+        self.update(explanation_text(question, result, graph, command))

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from quizapp.progress import open_store
-from quizapp.tui.session import QuizSession, QuizSettings, plan, review_settings
+from quizapp.study.session import QuizSession, QuizSettings, plan, review_settings
 
 from .conftest import FakeClock
 

@@ -72,11 +72,30 @@ def make_app(home: Path, bank: Bank, clock: FakeClock | None = None):
     return QuizApp(home=home, bank=bank, clock=clock or FakeClock(), tz=timezone.utc)
 
 
+GRADING = ("grade", "check", "hand-in")  # the worker groups that grade answers off the UI thread
+
+
+async def settle(pilot, pause: Callable[..., Awaitable[None]] | None = None, delay: float | None = None) -> None:
+    """Let the screen update, including any answer being graded in a worker and what follows it."""
+    step = pause or pilot.pause
+    await step(delay)
+    for _ in range(3):  # grading, then the feedback it shows, then anything that starts
+        running = [w for w in pilot.app.workers if w.group in GRADING and w.is_running]
+        if not running:
+            break
+        await pilot.app.workers.wait_for_complete(running)
+        await step()
+        await step()
+
+
 def drive(app, scenario: Callable[..., Awaitable[None]], size: tuple[int, int] = (80, 24)) -> None:
-    """Run ``scenario(pilot)`` against ``app`` headless at ``size``."""
+    """Run ``scenario(pilot)`` against ``app`` headless at ``size``; ``pilot.pause()`` also waits for
+    answers being graded in a worker (see :func:`settle`)."""
 
     async def main() -> None:
         async with app.run_test(size=size) as pilot:
+            pause = pilot.pause
+            pilot.pause = lambda delay=None: settle(pilot, pause, delay)
             await pilot.pause()
             await scenario(pilot)
 

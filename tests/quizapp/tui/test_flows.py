@@ -9,6 +9,7 @@ import numpy as np
 from textual.command import CommandList
 
 from quizapp.progress import open_store
+from quizapp.study.session import QuizSettings, plan
 from quizapp.tui.screens.check import CheckScreen
 from quizapp.tui.screens.feedback import FeedbackScreen
 from quizapp.tui.screens.graph import GraphScreen
@@ -17,7 +18,6 @@ from quizapp.tui.screens.home import HomeScreen
 from quizapp.tui.screens.quiz import QuizScreen
 from quizapp.tui.screens.results import ResultsScreen
 from quizapp.tui.screens.setup import SetupScreen
-from quizapp.tui.session import QuizSettings, plan
 
 from .conftest import FakeClock, drive, make_app, screen_text, text_of, type_text
 
@@ -162,6 +162,8 @@ def test_check_my_work(home, bank):
         await pilot.press("ctrl+s")
         await pilot.pause()
         seen.append(screen_text(screen))
+        # Counted in the progress only when the student ticks it.
+        screen.query_one("#check-save").value = True
         screen.query_one("#input-w").value = "1.2 -2.5 1.5"  # ascent
         await pilot.click("#check")
         await pilot.pause()
@@ -169,14 +171,17 @@ def test_check_my_work(home, bank):
         screen.query_one("#param-lr").value = "0.5.5"
         await pilot.pause()
         seen.append(text_of(screen.query_one("#check-param-status")))
+        seen.append(screen_text(screen))
 
     drive(app, scenario)
-    assert "Right!" in seen[0]
-    assert "Mistake: You added the gradient" in seen[1]
+    assert "Right!" in seen[0] and "Not counted in your progress." in seen[0]
+    assert "quizapp solve sgd-step:1 --set 'w=[1, -2, 0.5]'" in seen[0]  # the same question, reproduced
+    assert "Mistake: You added the gradient" in seen[1] and "Counted in your progress." in seen[1]
     assert seen[2].startswith("✗ parameter lr")
+    assert "Mistake" not in seen[3]  # an error replaces the result for the old numbers
     with open_store(home) as store:
         attempts = store.attempts()
-    assert [(a.mode, a.correct) for a in attempts] == [("check", True), ("check", False)]
+    assert [(a.mode, a.correct) for a in attempts] == [("check", False)]
     assert attempts[0].params["w"] == [1, -2, 0.5] and attempts[0].params["lr"] == 0.5
 
 

@@ -29,7 +29,7 @@ def top(modules: set[str]) -> set[str]:
 @pytest.mark.parametrize("code", [
     "import solvers, solvers.registry",
     "import question_bank; question_bank.load_bank()",
-    "import quizapp.tui, quizapp.tui.session, quizapp.tui.display",
+    "import quizapp.tui, quizapp.study.session, quizapp.tui.display",
     "from quizapp.cli import main; main(['stats'])",
 ])
 def test_no_textual_outside_the_app(code, tmp_path, monkeypatch):

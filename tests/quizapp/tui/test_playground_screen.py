@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import time
+from pathlib import Path
 
 import pytest
 from textual.app import App
 from textual.widgets import Button, Input, Select, Static
 
+import quizapp.tui
 from quizapp.playground.render import session_lines
 from quizapp.playground.session import Settings
 from quizapp.tui.screens.playground import PlaygroundScreen
@@ -27,7 +29,9 @@ from .conftest import text_of
 
 
 class PlaygroundApp(App):
-    """Just the playground screen, as the study app pushes it."""
+    """Just the playground screen, as the study app pushes it (with the widgets' styles)."""
+
+    CSS_PATH = Path(quizapp.tui.__file__).with_name("widgets.tcss")
 
     def __init__(self, settings: Settings | None = None) -> None:
         super().__init__()
@@ -227,7 +231,7 @@ def test_settings_on_the_form_start_over_and_bad_ones_are_named(home):
 
 def test_a_question_is_answered_and_its_run_replayed(home):
     async def scenario(pilot, screen):
-        await pilot.press("q")
+        await pilot.press("a")
         await until(pilot, lambda: isinstance(pilot.app.screen, QuestionDialog))
         dialog = pilot.app.screen
         q = dialog.question

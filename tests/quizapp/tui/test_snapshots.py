@@ -12,12 +12,12 @@ from datetime import timedelta
 import numpy as np
 import pytest
 
+from quizapp.study.session import QuizSettings
 from quizapp.tui.screens.check import CheckScreen
 from quizapp.tui.screens.graph import GraphScreen
 from quizapp.tui.screens.setup import SetupScreen
-from quizapp.tui.session import QuizSettings
 
-from .conftest import T0, FakeClock, make_app, small_bank
+from .conftest import T0, FakeClock, make_app, settle, small_bank
 
 BOTH = [(80, 24), (120, 40)]
 
@@ -78,8 +78,30 @@ def build(home, name: str):
         app.screen.query_one("#input-w").value = "1, 2, 3"
         await pilot.press("ctrl+s")
         await pilot.pause()
-        app.screen.query_one("#check-body").scroll_home(animate=False)
+
+    async def feedback_end(pilot):
+        """A long worked solution (batch norm) read to its end with the documented key."""
+        app.start_quiz(QuizSettings(count=1, seed=25, templates=("batchnorm",)))
         await pilot.pause()
+        for part, text in (("mean", "0 0"), ("var", "1 1"), ("out", "0 0; 0 0; 0 0; 0 0")):
+            app.screen.query_one(f"#input-{part}").value = text
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.press("end")
+        await pilot.pause()
+
+    async def leave(pilot):
+        app.start_quiz(QuizSettings(count=2, seed=26, templates=("sgd-step", "softmax")))
+        await pilot.pause()
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+
+    async def palette(pilot):
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        for key in "softmax":  # a template of the small bank
+            await pilot.press(key)
+        await pilot.pause(0.5)  # the palette searches in the background
 
     async def history(pilot):
         seed_history(app, clock)
@@ -120,20 +142,25 @@ def build(home, name: str):
         seed_history(app, clock)
         await pilot.pause()
 
-    scenarios = {"home": home_screen, "question": question, "feedback": feedback, "results": results,
-                 "check": check, "history": history, "review": review, "setup": setup, "exam": exam,
-                 "graph": graph, "help": help_screen, "home_light": light}
-    return app, scenarios[name]
+    scenarios = {"home": home_screen, "question": question, "feedback": feedback, "feedback_end": feedback_end,
+                 "results": results, "check": check, "history": history, "review": review, "setup": setup,
+                 "exam": exam, "leave": leave, "graph": graph, "help": help_screen, "home_light": light,
+                 "palette": palette}
+
+    async def run_before(pilot):
+        pause = pilot.pause
+        pilot.pause = lambda delay=None: settle(pilot, pause, delay)  # answers are graded in a worker
+        await scenarios[name](pilot)
+
+    return app, run_before
+
+
+SCREENS = ["home", "question", "feedback", "feedback_end", "results", "check", "history", "review", "setup",
+           "exam", "leave", "graph", "help", "home_light", "palette"]
 
 
 @pytest.mark.parametrize("size", BOTH, ids=lambda s: f"{s[0]}x{s[1]}")
-@pytest.mark.parametrize("name", ["home", "question", "feedback", "results", "check", "history"])
+@pytest.mark.parametrize("name", SCREENS)
 def test_main_screens(snap_compare, home, name, size):
     app, run_before = build(home, name)
     assert snap_compare(app, terminal_size=size, run_before=run_before)
-
-
-@pytest.mark.parametrize("name", ["setup", "exam", "review", "graph", "help", "home_light"])
-def test_more_screens_at_80x24(snap_compare, home, name):
-    app, run_before = build(home, name)
-    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
