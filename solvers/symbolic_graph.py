@@ -281,7 +281,7 @@ def _row(n: _Node, label: dict[int, str], variables: list[str]) -> SymNode:
 
 # ----- the chain rule on a graph of named intermediates (seed 004's "Mini Backpropagation") -----
 
-FORGET_CHOICES = ("all", "innermost")
+FORGET_CHOICES = ("all", "innermost", "factor")
 
 
 def _sym_of(formula: str, allowed: list[str]) -> Any:
@@ -340,7 +340,8 @@ def chain_rule_symbolic(defs: Mapping[str, str], wrt: str = "u", forget: str | N
     Slips for the checker: ``forget="all"`` treats every dh/d``wrt`` of an intermediate as 1 (the
     inner derivatives forgotten); ``forget="innermost"`` drops only the link next to ``wrt``;
     ``drop=name`` leaves out the path through input ``name`` of the output (one path missing, or
-    for a product the product rule applied to one factor only).
+    for a product the product rule applied to one factor only); ``forget="factor"`` forgets the
+    constant inside a function of ``wrt`` (d sin(3u)/du as cos(3u)).
     """
     import sympy
 
@@ -356,11 +357,16 @@ def chain_rule_symbolic(defs: Mapping[str, str], wrt: str = "u", forget: str | N
     rec = Recorder(overrides)
     total: dict[str, Any] = {wrt: sympy.Integer(1)}
     answer: dict[str, str] = {}
+    forgot_factor = False
     for name, (formula, uses) in table.items():
         terms = []
         for p in uses:
             key = f"d{name}_d{p}"
             local = simplified(sympy.diff(formula, symbols[p]), thorough=False)
+            if forget == "factor" and p == wrt:
+                slipped = simplified(_without_inner_factor(local, formula, symbols[p]), thorough=False)
+                forgot_factor |= slipped != local
+                local = slipped
             written = rec.note(key, f"∂{name}/∂{p}, the local derivative, in terms of {', '.join(uses)}", text(local))
             answer[key] = written
             if written != text(local):  # the student's own derivative: carried forward
@@ -374,7 +380,23 @@ def chain_rule_symbolic(defs: Mapping[str, str], wrt: str = "u", forget: str | N
             key = f"d{name}_d{wrt}"
             how = " + ".join(f"∂{name}/∂{p}·d{p}/d{wrt}" if p != wrt else f"∂{name}/∂{p}" for p in uses)
             answer[key] = rec.note(key, f"d{name}/d{wrt} = {how}, in terms of {wrt}", text(total[name]))
+    if forget == "factor" and not forgot_factor:
+        raise ValueError("no function of a multiple of the variable: no inner factor to forget")
     return rec.solution(**answer)
+
+
+def _without_inner_factor(local: Any, formula: Any, var: Any) -> Any:
+    """The slip of forgetting the constant inside a function: d sin(3u)/du written as cos(3u) (the
+    derivative unchanged where there is no such factor)."""
+    import sympy
+
+    args = getattr(formula, "args", ())
+    if not isinstance(formula, sympy.Function) or len(args) != 1:
+        return local  # no function of a multiple of the variable here
+    factor = sympy.diff(args[0], var)
+    if not factor.is_number or factor == 1 or factor == 0:
+        return local
+    return local / factor
 
 
 def _chained(p: str, total: Mapping[str, Any], table: Mapping[str, tuple[Any, list[str]]], wrt: str,
