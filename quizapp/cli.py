@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "listing",  # list, show
     "solving",  # solve, check, grad
     "lint",
+    "audit",
     "generate",
     "progress",  # stats, export-progress
     "playground",
