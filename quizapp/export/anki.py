@@ -1,9 +1,15 @@
 """An Anki deck (.apkg, built with genanki) so students can drill the questions on their phones.
 
 One note per question and variant: the front is the question, the back its answer and worked
-solution. Every id is derived from the set (title and seed), never from the clock, so the same
-command writes the same bytes, and importing a regenerated deck updates its notes (same GUIDs)
-instead of duplicating them.
+solution (HTML with MathJax maths, which Anki typesets). A question whose card reads the same in
+several variants (a concept question) is one note, not one per variant.
+
+Every id is derived from the set, never from the clock, so the same command writes the same bytes:
+a note's GUID from the deck (title and seed), the variant and the question's position. Anki
+updates an imported note only when the incoming one is *newer*, so a note's modification time is
+derived from its content: a fixed epoch, plus a day per app and template version (a corrected
+template, whose version goes up, or a newer app always gives a newer note), plus seconds from a
+hash of the note's text (the same content, the same time; the same bytes).
 """
 
 from __future__ import annotations
@@ -11,12 +17,14 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
 import sqlite3
 import tempfile
 import zipfile
+from dataclasses import replace
 from typing import Any
 
-from quizapp.export.htmltext import esc, question_html, solution_html
+from quizapp.export.htmltext import esc, math_part, math_solution, math_stem
 from quizapp.export.model import ExportQuestion, ProblemSet
 
 FILES = ("deck.apkg",)
@@ -46,24 +54,77 @@ def _tag(text: str) -> str:
     return "".join(c if c.isalnum() or c in "-_:" else "-" for c in text)
 
 
-def _note(model: Any, ps: ProblemSet, variant: str, q: ExportQuestion) -> Any:
+EPOCH = 1_600_000_000  # 2020-09-13: note times start here (seconds)
+DAY = 86_400
+
+
+def _card(q: ExportQuestion) -> tuple[str, str]:
+    q = canonical(q)
+    front = f"<p><b>{esc(q.title)}</b></p>" + math_stem(q)
+    for i, part in enumerate(q.parts):
+        front += math_part(q, i)
+        if part.choices:
+            front += "<p>" + "<br>".join(f"{c.letter}) {esc(c.text)}" for c in part.choices) + "</p>"
+    return front, math_solution(q)
+
+
+def canonical(q: ExportQuestion) -> ExportQuestion:
+    """``q`` with a concept part's options in one fixed order (by option id), lettered again: the
+    variants of a concept question then give one card, not one per shuffle."""
+    parts, answers = list(q.parts), list(q.shown["html"].answers)
+    for i, part in enumerate(q.parts):
+        if part.choices and not part.multiple_choice:
+            ordered = sorted(part.choices, key=lambda c: c.source)
+            options = tuple(replace(c, letter=chr(ord("A") + k)) for k, c in enumerate(ordered))
+            parts[i] = replace(part, choices=options)
+            right = next(c for c in options if c.correct)
+            answers[i] = f"{right.letter}) {esc(right.text)}"
+    shown = {**q.shown, "html": replace(q.shown["html"], answers=tuple(answers))}
+    return replace(q, parts=tuple(parts), shown=shown)
+
+
+def _note(model: Any, ps: ProblemSet, variants: list[str], q: ExportQuestion) -> Any:
     import genanki
 
-    front = f"<p><b>{esc(q.title)}</b></p>" + question_html(q)
-    source = esc(f"{ps.title} · {variant} · question {q.number} · {q.template} v{q.version}, seed {q.seed}")
-    return genanki.Note(model=model, fields=[front, solution_html(q), source],
-                        guid=genanki.guid_for("quizapp", ps.title, ps.seed, variant, q.number),
+    front, back = _card(q)
+    source = esc(f"{ps.title} · {', '.join(variants)} · question {q.number} · {q.template} v{q.version}, "
+                 f"seed {q.seed}")
+    note = genanki.Note(model=model, fields=[front, back, source],
+                        guid=genanki.guid_for("quizapp", ps.title, ps.seed, variants[0], q.number),
                         tags=[_tag(q.topic), _tag(q.template)])
+    note.quizapp_mod = modification_time(ps.app_version, q.version, front + back + source)
+    return note
+
+
+def modification_time(app_version: str, template_version: int, content: str) -> int:
+    """Seconds: later for a newer app or template version, and fixed by the content for the same ones."""
+    numbers = [int(n) for n in re.findall(r"\d+", app_version)[:3]] + [0, 0, 0]
+    app = numbers[0] * 10_000 + numbers[1] * 100 + numbers[2]
+    return EPOCH + DAY * (app + int(template_version)) + _id("mod", content, low=0, span=DAY)
+
+
+def notes(ps: ProblemSet) -> list[Any]:
+    """One note per question and variant, except that variants whose card reads the same share one."""
+    model = _model()
+    out = []
+    for index in range(len(ps.variants[0].questions) if ps.variants else 0):
+        same: dict[tuple[str, str], list[str]] = {}
+        first: dict[tuple[str, str], ExportQuestion] = {}
+        for v in ps.variants:
+            q = v.questions[index]
+            card = _card(q)
+            same.setdefault(card, []).append(v.id)
+            first.setdefault(card, q)
+        out += [_note(model, ps, same[card], q) for card, q in first.items()]
+    return out
 
 
 def deck(ps: ProblemSet) -> Any:
     import genanki
 
     d = genanki.Deck(_id("deck", ps.title, ps.seed), f"{ps.title} (seed {ps.seed})")
-    model = _model()
-    for v in ps.variants:
-        for q in v.questions:
-            d.add_note(_note(model, ps, v.id, q))
+    for note in notes(ps):
+        d.add_note(note)
     return d
 
 
@@ -81,6 +142,7 @@ def package_bytes(ps: ProblemSet) -> bytes:
         conn = sqlite3.connect(db_path)
         try:
             package.write_to_db(conn.cursor(), timestamp, _counter(int(timestamp * 1000)))
+            _set_times(conn, package.decks[0].notes)
             conn.commit()
         finally:
             conn.close()
@@ -93,6 +155,14 @@ def package_bytes(ps: ProblemSet) -> bytes:
         zf.writestr(zipfile.ZipInfo("collection.anki2", ZIP_TIME), db, zipfile.ZIP_DEFLATED)
         zf.writestr(zipfile.ZipInfo("media", ZIP_TIME), "{}", zipfile.ZIP_DEFLATED)
     return out.getvalue()
+
+
+def _set_times(conn: sqlite3.Connection, written: list[Any]) -> None:
+    """genanki stamps every note with one time: give each its content-based one (and its cards)."""
+    for note in written:
+        conn.execute("update notes set mod = ? where guid = ?", (note.quizapp_mod, note.guid))
+        conn.execute("update cards set mod = ? where nid = (select id from notes where guid = ?)",
+                     (note.quizapp_mod, note.guid))
 
 
 def _counter(start: int) -> Any:
