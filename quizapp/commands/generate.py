@@ -216,7 +216,7 @@ def clean_stale_staging(folder: str | Path, now: float | None = None) -> list[Pa
 def _make(args: argparse.Namespace, bank: Any, spec: Any, seed: int, keys: list[Any],
           formats: list[str]) -> tuple[dict[str, bytes], Any]:
     from quizapp import export
-    from quizapp.export.build import build, plan
+    from quizapp.export.build import build, plan, same_numbers
     from quizapp.export.manifest import app_version
 
     slots = plan(spec, bank, seed)  # fails fast on an unknown id, before any long work
@@ -224,6 +224,8 @@ def _make(args: argparse.Namespace, bank: Any, spec: Any, seed: int, keys: list[
     with _progress(len(slots) * len(keys) + len(formats)) as tick:
         ps = build(bank, spec, seed, keys, app_version(), args.min_distractors, tick)
         files = export.render(ps, formats, _options(args, formats), tick)
+    for warning in same_numbers(ps):  # on stderr: the set is still written, the TA decides
+        print(f"quizapp: warning: {warning}", file=sys.stderr)
     return files, ps
 
 

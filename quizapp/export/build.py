@@ -10,6 +10,7 @@ question's number.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -194,3 +195,21 @@ def build(bank: Bank, spec: ExamSpec, seed: int, keys: Sequence[VariantKey], app
     variants = tuple(Variant(key.id, key.seed, tuple(records), key.student, key.name)
                      for key, (records, _) in zip(keys, work))
     return ProblemSet(spec.title, seed, variants, app_version, tuple(decisions))
+
+
+def same_numbers(ps: ProblemSet, shown: int = 3) -> list[str]:
+    """A warning per question position where two variants (students) drew the same numbers: a small
+    template's range of values can repeat, and students who compare sheets would notice."""
+    warnings = []
+    for index in range(len(ps.variants[0].questions) if ps.variants else 0):
+        groups: dict[str, list[str]] = {}
+        for v in ps.variants:
+            q = v.questions[index]
+            groups.setdefault(json.dumps(q.params, sort_keys=True), []).append(v.student or v.id)
+        repeated = [ids for ids in groups.values() if len(ids) > 1]
+        if repeated:
+            q = ps.variants[0].questions[index]
+            listed = "; ".join(" = ".join(ids) for ids in repeated[:shown]) + ("; ..." if len(repeated) > shown else "")
+            warnings.append(f"question {q.number} ({q.template}): {len(groups)} different sets of numbers for "
+                            f"{len(ps.variants)} variants; the same numbers for {listed}")
+    return warnings
