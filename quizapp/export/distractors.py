@@ -61,7 +61,8 @@ def distractors(question: Question, part: PartSpec, mistaken: Mapping[str, Misco
     ref = question.expected[part.name]
     mistaken = question.misconception_answers() if mistaken is None else mistaken
     kept: list[Distractor] = []
-    for cand in _candidates(mistaken, part, ref, sign_error):
+    given = question.judgement.candidates.get(part.name, ())
+    for cand in _candidates(mistaken, part, ref, sign_error) + _not_updated(given):
         if _usable(part, cand.value, ref) and not any(_same(part, cand.value, k.value) for k in kept):
             kept.append(cand)
     return kept[:limit]
@@ -77,6 +78,17 @@ def _candidates(mistaken: Mapping[str, MisconceptionAnswer], part: PartSpec, ref
     if sign_error and part.type in NUMERIC:
         out.append(Distractor("sign-error", -np.asarray(ref, dtype=np.float64), SIGN_MESSAGE))
     return out
+
+
+NOT_UPDATED = "The value before the update: the update itself was not applied."
+
+
+def _not_updated(given: Sequence[Any]) -> list[Distractor]:
+    """The grader's named non-answers a student really writes: the value the part updates, left as it was
+    (a zero is no mistake anyone makes on purpose, so it is not offered). They come after the
+    misconceptions and the sign error, so the most specific wrong answers are kept first."""
+    return [Distractor(c.id, c.value, NOT_UPDATED) for c in given
+            if c.kind == "non-answer" and c.id in ("unchanged", "previous")]
 
 
 def _feedback(kind: str, message: str) -> str:

@@ -120,3 +120,20 @@ def test_options_shuffle_with_the_seed_and_the_key_names_the_letter(problem_set)
 def test_without_the_flag_nothing_is_a_choice(bank):
     ps = build(bank, from_flags(templates=TEMPLATES), 3, numbered_variants(3, 2), "test")
     assert not list(mc_parts(ps)) and ps.decisions == ()
+
+
+def test_a_value_left_un_updated_is_an_option_the_grader_names(bank):
+    """The grader's named non-answers (the value the part updates, left as it was) are offered too: the
+    docs' example (adam-step, momentum-step) then has most of its parts as multiple choice."""
+    spec = from_flags(templates=["adam-step", "momentum-step"], multiple_choice=True)
+    ps = build(bank, spec, 7, numbered_variants(7, 6), "test")
+    found = 0
+    for _, q, part in mc_parts(ps):
+        question = bank.instantiate(q.template, q.seed)
+        for choice in part.choices:
+            if choice.source in ("unchanged", "previous"):
+                result = grade(question, {part.name: choice.text}).parts[part.name]
+                assert not result.correct and result.diagnosis.id == choice.source
+                found += 1
+    assert found > 0
+    assert sum(d["multiple_choice"] for d in ps.decisions) >= 4
