@@ -49,15 +49,19 @@ def critical_point_mistakes(p):
 
 # -- f'(x) -------------------------------------------------------------------------------------
 
-_WRONG = {  # the classic slip for each function, as the wrong f'(x) a student writes
-    "x*exp(x)": ("product-rule-forgotten", "exp(x)"),
-    "log(x^2 + 1)": ("inner-derivative-forgotten", "1/(x^2 + 1)"),
-    "exp(-x^2)": ("inner-derivative-forgotten", "exp(-x^2)"),
-    "(2*x + 1)^3": ("inner-derivative-forgotten", "3*(2*x + 1)^2"),
-    "x^2/(x + 3)": ("quotient-rule-sign-flipped", "(x^2 - 2*x*(x + 3))/(x + 3)^2"),
-    "1/x": ("power-rule-sign-dropped", "1/x^2"),
-    "x^3 - 2*x": ("power-rule-exponent-kept", "3*x^3 - 2"),
-}
+def _slip(p) -> tuple[str, str]:
+    """The classic slip of each function family, as the wrong f'(x) a student writes."""
+    a, b, n = p["a"], p["b"], p["n"]
+    return [
+        ("power-rule-exponent-kept", f"{n}*{a}*x^{n} - {b}"),
+        ("product-rule-forgotten", f"{a}*exp({a}*x)"),
+        ("inner-derivative-forgotten", f"1/({a}*x^2 + {b})"),
+        ("power-rule-sign-dropped", f"{a}/(x + {b})^2"),
+        ("inner-derivative-forgotten", f"exp(-x^2/{a})"),
+        ("inner-derivative-forgotten", f"{n}*({a}*x + {b})^{n - 1}"),
+        ("quotient-rule-sign-flipped", f"(x^{n} - {n}*x^{n - 1}*(x + {b}))/(x + {b})^2"),
+        ("inner-derivative-forgotten", f"exp(-{a}*x)/(1 + exp(-{a}*x))^2"),
+    ][p["family"]]
 
 
 @honest("derivative")
@@ -68,7 +72,7 @@ def derivative(p, r):
 
 @mistakes("derivative")
 def derivative_mistakes(p):
-    name, wrong = _WRONG[p["expr"]]
+    name, wrong = _slip(p)
     d = parse(wrong)
     return {name: mistake(derivative=d, value=float(d.subs(X, p["at"])))}
 
