@@ -90,7 +90,10 @@ def round_sig(x: Any, figures: int) -> Any:
 def _round_one(v: float, figures: int) -> float:
     if v == 0 or not math.isfinite(v):
         return v
-    return round(v, figures - 1 - math.floor(math.log10(abs(v))))
+    try:
+        return round(v, figures - 1 - math.floor(math.log10(abs(v))))
+    except OverflowError:  # within a rounding step of the largest float: nothing to round
+        return v
 
 
 def half_unit(x: Any, figures: int) -> np.ndarray:

@@ -309,14 +309,16 @@ class Undecided(AnswerError):
 def equivalent(a: Node, b: Node, time_limit: float = SYMBOLIC_SECONDS) -> bool:
     """Whether two formulas are the same function.
 
-    Random points first (a clear difference is a quick no); then SymPy simplifies the difference.
-    When SymPy cannot decide, the points decide: equal at enough of them (where both are defined).
-    When SymPy runs past ``time_limit`` seconds, :class:`Undecided` says so and shows the expected
-    form. Safe to call from any thread (the app grades in a worker thread).
+    Random points decide, as graders of formulas do (PrairieLearn samples the same way): a clear
+    difference is a no, agreement at every one of the points where both are defined is a yes. Only
+    for constants, or when too few points are in both domains, does SymPy simplify the difference; when it runs past
+    ``time_limit`` seconds, :class:`Undecided` says so and shows the expected form. Safe to call from
+    any thread (the app grades in a worker thread).
     """
     sampled = _agree_at_points(a, b)
-    if sampled is False:
-        return False
+    if sampled is False or (sampled is True and variables(a) + variables(b)):
+        return sampled
+    # constants (1/3 against 0.3333333333) and formulas defined at too few points: SymPy decides
     proved = _symbolic_zero(a, b, time_limit)
     if proved is not None:
         return proved
@@ -337,7 +339,7 @@ def _agree_at_points(a: Node, b: Node) -> bool | None:
         if not math.isclose(va, vb, rel_tol=1e-8, abs_tol=1e-10):
             return False
         agreed += 1
-    return True if agreed >= (4 if names else 1) else None
+    return True if agreed >= (8 if names else 1) else None
 
 
 def _symbolic_zero(a: Node, b: Node, time_limit: float) -> bool | None:

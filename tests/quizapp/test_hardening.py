@@ -44,11 +44,23 @@ def bank():
 HARD = "6*(2*x+1)^2 + (relu(x)-relu(-x)-x)*(sin(x)^60+cos(x)^60)*(sin(x)^50+cos(x)^50)"
 
 
+def test_the_issues_formula_is_decided_by_points_without_sympy(monkeypatch):
+    # SymPy needed minutes on it (the issue); relu(x) - relu(-x) - x is 0, and sampled points say so.
+    def no_sympy(*args):
+        raise AssertionError("a formula defined everywhere is decided by its points")
+
+    monkeypatch.setattr(answers, "_symbolic_zero", no_sympy)
+    assert answers.equivalent(parse(HARD), parse("6*(2*x+1)^2"))
+    assert not answers.equivalent(parse(HARD + " + x"), parse("6*(2*x+1)^2"))
+
+
 def test_formula_past_the_limit_is_undecided_with_the_expected_form():
-    # SymPy needs minutes here (the issue); a limit of 0.01 s must come back undecided.
+    # Defined at no sampled point (a root of a negative number), so SymPy decides, and needs minutes:
+    # a limit of 0.01 s comes back undecided, with the expected form.
     answers._VERDICTS.clear()
-    with pytest.raises(answers.Undecided, match=r"could not decide.*expected form: 6\*\(2\*x \+ 1\)\^2"):
-        answers.equivalent(parse(HARD), parse("6*(2*x+1)^2"), time_limit=0.01)
+    hard = "sqrt(-1 - x^2)*(sin(x)^60+cos(x)^60)*(sin(x)^50+cos(x)^50)"
+    with pytest.raises(answers.Undecided, match=r"could not decide.*expected form: sqrt"):
+        answers.equivalent(parse(hard), parse("sqrt(-1 - x^2)"), time_limit=0.01)
 
 
 def test_common_cases_are_decided_in_process(monkeypatch):
@@ -67,7 +79,7 @@ def test_equivalence_runs_in_a_worker_thread_and_the_subprocess_decides():
     answers._VERDICTS.clear()
     found: list[bool] = []
     worker = threading.Thread(target=lambda: found.append(
-        answers.equivalent(parse("sin(x)^2 + cos(x)^2"), parse("1"), time_limit=60)))
+        answers.equivalent(parse("sin(1)^2 + cos(1)^2"), parse("1"), time_limit=60)))
     worker.start()
     worker.join()
     assert found == [True]
