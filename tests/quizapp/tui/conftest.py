@@ -80,7 +80,7 @@ async def settle(pilot, pause: Callable[..., Awaitable[None]] | None = None, del
     step = pause or pilot.pause
     await step(delay)
     for _ in range(3):  # grading, then the feedback it shows, then anything that starts
-        running = [w for w in pilot.app.workers if w.group in GRADING and w.is_running]
+        running = [w for w in pilot.app.workers if w.group in GRADING and not w.is_finished]
         if not running:
             break
         await pilot.app.workers.wait_for_complete(running)

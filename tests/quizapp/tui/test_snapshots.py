@@ -11,6 +11,8 @@ from datetime import timedelta
 
 import numpy as np
 import pytest
+from textual.command import CommandList
+from textual.widgets import Input
 
 from quizapp.study.session import QuizSettings
 from quizapp.tui.screens.check import CheckScreen
@@ -101,7 +103,13 @@ def build(home, name: str):
         await pilot.pause()
         for key in "softmax":  # a template of the small bank
             await pilot.press(key)
-        await pilot.pause(0.5)  # the palette searches in the background
+        for search in app.screen.query(Input):
+            search.cursor_blink = False  # a blinking cursor would make the picture differ at random
+        for _ in range(50):  # the palette searches in the background
+            await pilot.pause(0.02)
+            if app.screen.query_one(CommandList).option_count:
+                break
+        await pilot.pause()
 
     async def history(pilot):
         seed_history(app, clock)
