@@ -151,13 +151,20 @@ def _setup(
 
 
 @solver("derivative")
-def derivative(expr: str, var: str, at: Any, overrides: dict[str, Any] | None = None) -> Solution:
-    """{derivative, value}: df/d``var`` as an expression string, and its value at ``var`` = ``at``."""
+def derivative(expr: str, var: str, at: Any, stated: str | None = None,
+               overrides: dict[str, Any] | None = None) -> Solution:
+    """{derivative, value}: df/d``var`` as an expression string, and its value at ``var`` = ``at``.
+
+    ``stated``: a wrong derivative a named slip writes (the checker's misconceptions); "" when that
+    slip does not apply to this function.
+    """
     if not isinstance(var, str) or not var:
         raise ValueError("var must be a variable name")
+    if stated is not None and not stated:
+        raise ValueError("this slip does not apply to this function")
     f, syms, point = _setup(expr, {var: at}, None)
     rec = Recorder(overrides)
-    d = _diff(f, syms[var])
+    d = _diff(f, syms[var]) if stated is None else _to_sympy(stated, [var])
     text = rec.note("derivative", f"d/d{var} of {expr}", _text(d))
     if text != _text(d):
         # A student's own derivative: the value is worked out from it (error carried forward).
@@ -208,17 +215,32 @@ def critical_point(
     expr: str,
     at: Mapping[str, Any],
     variables: Sequence[str] | None = None,
+    mixed: bool = True,
+    by_determinant: bool = False,
     overrides: dict[str, Any] | None = None,
 ) -> Solution:
-    """{gradient, hessian, eigenvalues, classification} at a point where the gradient is zero."""
+    """{gradient, hessian, eigenvalues, classification} at a point where the gradient is zero.
+
+    Classic slips, for the checker: ``mixed=False`` leaves the mixed partials out of the Hessian;
+    ``by_determinant`` classifies by the determinant's sign alone (det > 0 read as a minimum).
+    """
     f, syms, point = _setup(expr, at, variables)
     _check_critical(f, syms, point)
     rec = Recorder(overrides)
     grad = rec.note("gradient", "gradient (zero: a critical point)", _gradient(rec, f, syms, point))
-    h = rec.note("hessian", "Hessian matrix", _hessian(rec, f, syms, point))
+    full = _hessian(rec, f, syms, point)
+    if not mixed:
+        if np.allclose(full, np.diag(np.diag(full))):
+            raise ValueError("the mixed partials are zero here: leaving them out changes nothing")
+        full = np.diag(np.diag(full))
+    h = rec.note("hessian", "Hessian matrix", full)
     eig = _eigenvalues(rec, h)
+    kind = classify(eig)
+    if by_determinant:
+        det = float(np.linalg.det(np.asarray(h, dtype=np.float64)))
+        kind = "minimum" if det > _ZERO_TOL else ("saddle" if det < -_ZERO_TOL else "inconclusive")
     kind = rec.note("classification", "all > 0 minimum, all < 0 maximum, mixed saddle, a zero: can't tell",
-                    classify(eig))
+                    kind)
     return rec.solution(gradient=np.asarray(grad, dtype=np.float64), hessian=np.asarray(h, dtype=np.float64),
                         eigenvalues=eig, classification=str(kind))
 

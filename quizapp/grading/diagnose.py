@@ -73,6 +73,9 @@ class Diagnoser:
                  overrides: Mapping[str, Any]) -> Diagnosis | None:
         """What explains a wrong ``value``, or None."""
         if target.kind == "choice" and target.spec.options:
+            named = [e for e in self._named(target, overrides) if str(e.value) == str(value) != str(expected)]
+            if named:
+                return min(named, key=lambda e: (-self._explains(e), not e.scratch)).diagnosis
             return _distractor(target, value)
         if target.kind not in NUMERIC:  # a label, a word or a formula: only a named mistake can explain it
             found = [e for e in self._named(target, overrides) if _agrees(target, value, e.value)
