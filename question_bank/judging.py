@@ -36,6 +36,9 @@ DEFAULT_SIGFIGS = 3
 EXTRA_SIGFIGS = 2  # how many more figures a drawn question may ask for before it is drawn again
 TYPED_MAX_SIGFIGS = 12  # numbers a person typed: ask for up to this many figures, then give up
 NUMERIC = ("number", "vector", "matrix")
+# An entry this much smaller than its part (or the value it updates) is a cancellation left by float
+# arithmetic or a tiny ε: a drawn question with one is drawn again.
+CANCELLED = 1e-6
 # A named mistake or non-answer must lie beyond this many bands from the right answer.
 SEPARATION = 2.0
 # Two answers closer than this (relative) are the same answer, not a mistake to tell apart.

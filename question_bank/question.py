@@ -260,9 +260,21 @@ def instantiate(template: Template, seed: int | str, params: Mapping[str, Any] |
 
 
 def _inseparable(q: Question) -> str | None:
-    """Why a drawn question must be drawn again: a band that holds a non-answer (conventions.md)."""
+    """Why a drawn question must be drawn again: a band that holds a non-answer (conventions.md), or an
+    answer that is all but cancelled to zero (0.1 - 0.0999999994: only ε = 1e-8 decides it)."""
+    if q.typed:
+        return None
+    for part in q.parts:
+        if part.type in judging.NUMERIC:
+            values = np.abs(np.asarray(q.expected[part.name], dtype=np.float64))
+            scale = float(values.max()) if values.size else 0.0
+            for name in q.params:
+                if name == part.name and np.shape(q.params[name]) == values.shape:
+                    scale = max(scale, float(np.max(np.abs(np.asarray(q.params[name], dtype=np.float64)))))
+            if np.any((values > 0) & (values < judging.CANCELLED * scale)):
+                return f"cancellation ({part.name} is all but zero)"
     clash = q.judgement.clash
-    if clash is None or q.typed:
+    if clash is None:
         return None
     name, candidate = clash
     return f"separation ({name} cannot be told from {candidate.id} at {q.sigfigs()} significant figures)"

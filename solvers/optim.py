@@ -94,6 +94,9 @@ def _adaptive_w(rec: Recorder, w: Num, g: Num, cache: Num, lr: float, eps: float
                 sqrt: bool = True) -> Num:
     """w <- w - α·g / denominator(cache): the last step of Adagrad and RMSProp."""
     den, den_t = _denominator(cache, "cache", eps, placement, sqrt)
+    # recorded: a student writes the root down before dividing by it
+    den = rec.step("denominator", "denominator of the step", den_t.strip("()") if den_t.startswith("(") else den_t,
+                   den, cache=cache, eps=eps)
     return rec.step("w", "new weights", f"{{w}} - {{lr}}·{{g}} / {den_t}", w - lr * g / den,
                     w=w, lr=lr, g=g, cache=cache, eps=eps)
 
@@ -147,6 +150,9 @@ def adam_update(
     m, v, m_hat, v_hat = _moments(rec, g, m, v, t, beta1, beta2, bias_correction)
     mk, vk = ("m_hat", "v_hat") if bias_correction else ("m", "v")
     den, den_t = _denominator(v_hat, vk, eps, eps_placement)
+    # recorded: a student writes the root down before dividing by it
+    den = rec.step("denominator", "denominator of the step", den_t.strip("()") if den_t.startswith("(") else den_t,
+                   den, **{vk: v_hat, "eps": eps})
     w = rec.step("w", "new weights", f"{{w}} - {{lr}}·{{{mk}}} / {den_t}", w - lr * m_hat / den,
                  **{"w": w, "lr": lr, mk: m_hat, vk: v_hat, "eps": eps})
     return m, v, w
