@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from tests.oracles.base import arr, convention, givens, honest, identity, mistake, mistakes
@@ -320,3 +322,64 @@ def nesterov_step_mistakes(p):
 @givens("nesterov-step")
 def nesterov_step_givens(p):
     return {"v": [arr(p["v"])], "w": [arr(p["w"])]}
+
+
+# -- three steps on a quadratic (every optimizer) -----------------------------------------------
+
+
+def _run(p, r=identity, restart=False):
+    """w after each of three steps on f(w) = ½·a·w² + b·w, by hand (conventions.md's forms)."""
+    name, a, b, lr, w = p["optimizer"], p["a"], p["b"], p["lr"], float(p["w"])
+    rho, beta, b1, b2 = 0.9, 0.9, 0.9, 0.999
+    v = c = m = s = 0.0
+    out = []
+    for k in (1, 2, 3):
+        if restart:
+            v = c = m = s = 0.0
+        t = 1 if restart else k
+        if name == "nesterov":  # seed 003's look-ahead form: the gradient at w + ρv
+            g = r(a * r(w + rho * v) + b)
+            v = r(rho * v - lr * g)
+            w = r(w + v)
+        else:
+            g = r(a * w + b)
+            if name == "sgd":
+                w = r(w - lr * g)
+            elif name == "momentum":
+                v = r(rho * v + g)
+                w = r(w - r(lr * v))
+            elif name == "adagrad":
+                c = r(c + r(g * g))
+                w = r(w - lr * g / (r(math.sqrt(c)) + 1e-10))
+            elif name == "rmsprop":
+                c = r(beta * c + (1 - beta) * r(g * g))
+                w = r(w - lr * g / (r(math.sqrt(c)) + 1e-8))
+            else:  # adam, adamw
+                if name == "adamw":
+                    w = r(w * (1 - lr * 0.01))
+                m = r(b1 * m + (1 - b1) * g)
+                s = r(b2 * s + (1 - b2) * g * g)
+                m_hat, s_hat = r(m / (1 - b1**t)), r(s / (1 - b2**t))
+                w = r(w - lr * m_hat / (r(math.sqrt(s_hat)) + 1e-8))
+        out.append(w)
+    return out
+
+
+@honest("optimizer-three-steps")
+def optimizer_three_steps(p, r):
+    w1, w2, w3 = _run(p, r)
+    return {"w1": w1, "w2": w2, "w3": w3}
+
+
+@mistakes("optimizer-three-steps")
+def optimizer_three_steps_mistakes(p):
+    if p["optimizer"] == "sgd":
+        return {}
+    w1, w2, w3 = _run(p, restart=True)
+    return {"state-restarted": mistake(w2=w2, w3=w3)}
+
+
+@givens("optimizer-three-steps")
+def optimizer_three_steps_givens(p):
+    w1, w2, _ = _run(p)
+    return {"w1": [float(p["w"])], "w2": [w1], "w3": [w2]}
