@@ -188,17 +188,27 @@ def _check(args: argparse.Namespace) -> int:
         output.print_json(result.to_dict())
     else:
         print_grade(result)
-    return EXIT_OK if result.correct else EXIT_WRONG
+    # Checking one's own work judges the parts given: a part left out is not wrong.
+    if not result.checked and not result.steps:
+        print("quizapp: nothing was checked: every answer given was blank or could not be read", file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_OK if result.checked_correct else EXIT_WRONG
 
 
 def print_grade(result: Any, stream: IO[str] | None = None) -> None:
     from quizapp import output
 
-    n_right = sum(p.correct for p in result.parts.values())
-    output.say(f"[bold]{result.template}[/bold]  seed {result.seed}: {n_right}/{len(result.parts)} parts right "
-               f"(score {result.score:.2f})", stream)
+    checked = result.checked
+    n_right = sum(result.parts[n].correct for n in checked)
+    left = f"; not checked: {', '.join(result.not_checked)}" if result.not_checked else ""
+    output.say(f"[bold]{result.template}[/bold]  seed {result.seed}: {n_right}/{len(checked)} checked parts right"
+               f"{left}", stream)
+    if result.precision:
+        output.say(output.escape(result.precision), stream)
+    if result.note:
+        output.say(output.escape(result.note), stream)
     items = result.answered() + [p for p in result.parts.values() if not p.answered]
-    rows = [(r.name + ("" if r.is_step else " (part)"), output.mark(r.correct, stream),
+    rows = [(r.name + ("" if r.is_step else " (part)"), "—" if r.handed_back else output.mark(r.correct, stream),
              r.given if r.message == "" else "", r.expected, _note(r)) for r in items]
     output.table(("answer", "result", "given", "expected", "note"), rows, stream=stream)
     for r in items:
@@ -218,7 +228,9 @@ def _note(r: Any) -> str:
     from quizapp import output
 
     if not r.answered:
-        return "not answered"
+        return "not given: not checked"
+    if r.handed_back:
+        return "unreadable: not checked"
     if r.carried_forward:
         return "right from your own earlier answers"
     if r.message:
