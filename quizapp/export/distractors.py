@@ -9,12 +9,13 @@ random: a part with too few recognised wrong answers stays numeric, and the mani
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from question_bank import judging
 from question_bank.question import MisconceptionAnswer, Question
 from question_bank.sampler import rng_for
 from question_bank.schema import PartSpec
@@ -62,10 +63,30 @@ def distractors(question: Question, part: PartSpec, mistaken: Mapping[str, Misco
     mistaken = question.misconception_answers() if mistaken is None else mistaken
     kept: list[Distractor] = []
     given = question.judgement.candidates.get(part.name, ())
+    apart = _apart(question, part)
     for cand in _candidates(mistaken, part, ref, sign_error) + _not_updated(given):
-        if _usable(part, cand.value, ref) and not any(_same(part, cand.value, k.value) for k in kept):
+        if _usable(part, cand.value, ref) and apart(cand.value, ref) and all(apart(cand.value, k.value) for k in kept):
             kept.append(cand)
     return kept[:limit]
+
+
+def _apart(question: Question, part: PartSpec) -> Callable[[Any, Any], bool]:
+    """Whether the grader tells two answers apart: each beyond twice the other's band (judging.SEPARATION),
+    so a student choosing an option is named by that option's own mistake."""
+    if part.type not in NUMERIC:
+        return lambda a, b: not _same(part, a, b)
+    carried = question.judgement.propagated.get(part.name, 0.0)
+    figures = question.sigfigs()
+
+    def band(v: Any) -> np.ndarray:
+        return judging.SEPARATION * judging.band_around(v, np.full(np.shape(v), np.max(carried)), figures)
+
+    def apart(a: Any, b: Any) -> bool:
+        if np.shape(a) != np.shape(b):
+            return True
+        return not (judging.inside(a, b, band(b)) or judging.inside(b, a, band(a)))
+
+    return apart
 
 
 def _candidates(mistaken: Mapping[str, MisconceptionAnswer], part: PartSpec, ref: Any,

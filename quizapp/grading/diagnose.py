@@ -62,6 +62,7 @@ class Diagnoser:
         self.known = dict(known or {})
         self._solved: dict[tuple[Any, ...], Values | None] = {}
         self._sheet: Values = {}
+        self._order = {m.id: i for i, m in enumerate(question.template.misconceptions)}
 
     def sheet(self, values: Mapping[str, Any]) -> None:
         """Everything the student gave (as read), so an explanation can be judged on the whole sheet."""
@@ -126,8 +127,11 @@ class Diagnoser:
             return _transposed(target)
         return None
 
-    def _rank(self, target: Target, value: Any, e: Explanation) -> tuple[int, int, float]:
-        return (-self._explains(e), 0 if e.scratch else 1, distance(target, value, e.value))
+    def _rank(self, target: Target, value: Any, e: Explanation) -> tuple[int, int, int, float]:
+        # Two named mistakes the stated precision cannot tell apart: the template's first one, as the
+        # multiple-choice options of an export are labelled (one catalogue).
+        order = self._order.get(e.misconception.id, 0) if e.misconception is not None else 0
+        return (-self._explains(e), 0 if e.scratch else 1, order, distance(target, value, e.value))
 
     def _explains(self, e: Explanation) -> int:
         """How many of the student's answers this explanation accounts for."""
@@ -380,7 +384,8 @@ def _sign_and_factors(target: Target, ref: Any, sizes: list[int], rates: list[tu
     the value it updates), applied to the change (w + step instead of w - step, half the step...)."""
     ref = np.asarray(ref, dtype=np.float64)
     given = None if base is None else np.asarray(base, dtype=np.float64)
-    update = given is not None and given.shape == ref.shape
+    # an update from zero (Adam's first m) is its own change: its slips are the answer's own
+    update = given is not None and given.shape == ref.shape and bool(np.any(given != 0))
     change = ref - given if update else ref
 
     def value(factor: float) -> np.ndarray:
