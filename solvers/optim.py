@@ -46,11 +46,18 @@ def momentum_update(
     choice(form, "momentum form", MOMENTUM_FORMS)
     if form == "pytorch":
         v = rec.step("v", "velocity", "{rho}·{v} + {g}", rho * v + g, rho=rho, v=v, g=g)
-        w = rec.step("w", "new weights", "{w} - {lr}·{v}", w - lr * v, w=w, lr=lr, v=v)
+        step = _step(rec, "{lr}·{v}", lr * v, lr=lr, v=v)
+        w = rec.step("w", "new weights", "{w} - {lr}·{v}", w - step, w=w, lr=lr, v=v)
     else:
-        v = rec.step("v", "velocity", "{rho}·{v} - {lr}·{g}", rho * v - lr * g, rho=rho, v=v, lr=lr, g=g)
+        step = _step(rec, "{lr}·{g}", lr * g, lr=lr, g=g)
+        v = rec.step("v", "velocity", "{rho}·{v} - {lr}·{g}", rho * v - step, rho=rho, v=v, lr=lr, g=g)
         w = rec.step("w", "new weights", "{w} + {v}", w + v, w=w, v=v)
     return v, w
+
+
+def _step(rec: Recorder, template: str, value: Num, **numbers: Any) -> Num:
+    """The step α·(something), recorded: a student writes it down before adding it on."""
+    return rec.step("step", "the step", template, value, **numbers)
 
 
 def lookahead_point(rec: Recorder, w: Num, v: Num, rho: float) -> Num:
@@ -70,12 +77,14 @@ def nesterov_update(
     """
     choice(form, "Nesterov form", NESTEROV_FORMS)
     if form == "lookahead":
-        v = rec.step("v", "velocity", "{rho}·{v} - {lr}·{g_ahead}", rho * v - lr * g,
+        step = _step(rec, "{lr}·{g_ahead}", lr * g, lr=lr, g_ahead=g)
+        v = rec.step("v", "velocity", "{rho}·{v} - {lr}·{g_ahead}", rho * v - step,
                      rho=rho, v=v, lr=lr, g_ahead=g)
         w = rec.step("w", "new weights", "{w} + {v}", w + v, w=w, v=v)
     else:
         v = rec.step("v", "velocity", "{rho}·{v} + {g}", rho * v + g, rho=rho, v=v, g=g)
-        w = rec.step("w", "new weights", "{w} - {lr}·({g} + {rho}·{v})", w - lr * (g + rho * v),
+        step = _step(rec, "{lr}·({g} + {rho}·{v})", lr * (g + rho * v), lr=lr, g=g, rho=rho, v=v)
+        w = rec.step("w", "new weights", "{w} - {lr}·({g} + {rho}·{v})", w - step,
                      w=w, lr=lr, g=g, rho=rho, v=v)
     return v, w
 

@@ -364,7 +364,8 @@ def chain_rule_symbolic(defs: Mapping[str, str], wrt: str = "u", forget: str | N
             key = f"d{name}_d{p}"
             local = simplified(sympy.diff(formula, symbols[p]), thorough=False)
             if forget == "factor" and p == wrt:
-                slipped = simplified(_without_inner_factor(local, formula, symbols[p]), thorough=False)
+                shape = _as_written(str(defs[name]), symbols)  # (4u)² kept as written, not 16u²
+                slipped = simplified(_without_inner_factor(local, shape, symbols[p]), thorough=False)
                 forgot_factor |= slipped != local
                 local = slipped
             written = rec.note(key, f"∂{name}/∂{p}, the local derivative, in terms of {', '.join(uses)}", text(local))
@@ -385,15 +386,29 @@ def chain_rule_symbolic(defs: Mapping[str, str], wrt: str = "u", forget: str | N
     return rec.solution(**answer)
 
 
+def _as_written(text: str, symbols: Mapping[str, Any]) -> Any:
+    """The formula's outermost structure as written (SymPy would turn (4u)² into 16u²)."""
+    import sympy
+
+    try:
+        return sympy.parse_expr(text.replace("^", "**"), local_dict=dict(symbols), evaluate=False)
+    except (SyntaxError, TypeError, ValueError):  # a function our grammar knows and SymPy does not
+        return sympy.Integer(0)
+
+
 def _without_inner_factor(local: Any, formula: Any, var: Any) -> Any:
     """The slip of forgetting the constant inside a function: d sin(3u)/du written as cos(3u) (the
     derivative unchanged where there is no such factor)."""
     import sympy
 
     args = getattr(formula, "args", ())
-    if not isinstance(formula, sympy.Function) or len(args) != 1:
+    if isinstance(formula, sympy.Function) and len(args) == 1:
+        inner = args[0]
+    elif isinstance(formula, sympy.Pow) and args[1].is_number:
+        inner = args[0]  # (a·u)ⁿ
+    else:
         return local  # no function of a multiple of the variable here
-    factor = sympy.diff(args[0], var)
+    factor = sympy.diff(inner, var)
     if not factor.is_number or factor == 1 or factor == 0:
         return local
     return local / factor
