@@ -16,7 +16,7 @@ from typing import Any
 from quizapp.errors import UsageError
 
 # quizapp.export.FORMATS, repeated so that building the parser imports nothing heavy (a test checks they agree)
-FORMATS = ("md", "tex", "moodle", "gift", "anki", "json", "csv")
+FORMATS = ("md", "tex", "moodle", "gift", "qti", "anki", "json", "csv")
 PROGRESS_MIN = 200  # questions: shorter runs finish before a bar would be worth drawing
 # Far beyond any class, small enough that a typo (--count 100000000) is refused, not run for minutes.
 MAX_COUNT = 1000  # questions per variant
@@ -27,7 +27,7 @@ STALE_SECONDS = 600  # a staging file this old belongs to a generate that was ki
 
 
 def add_parser(sub: Any) -> None:
-    p = sub.add_parser("generate", help="problem sets: variants, answer keys, LaTeX/Moodle/GIFT/Anki/JSON/CSV",
+    p = sub.add_parser("generate", help="problem sets: variants, answer keys, LaTeX/Moodle/GIFT/QTI/Anki/JSON/CSV",
                        description="Generate a reproducible problem set (see docs/generate.md).")
     pick = p.add_argument_group("choosing questions (or --spec)")
     pick.add_argument("--template", action="append", default=[], metavar="ID", help="a template id (repeatable)")

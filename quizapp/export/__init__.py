@@ -16,13 +16,13 @@ Renderer = Callable[[ProblemSet], dict[str, bytes]]
 
 
 def _renderers() -> dict[str, Renderer]:
-    from quizapp.export import anki, data, gift, latex, markdown, moodle
+    from quizapp.export import anki, data, gift, latex, markdown, moodle, qti
 
     return {"md": markdown.render, "tex": latex.render, "moodle": moodle.render, "gift": gift.render,
-            "anki": anki.render, "json": data.render_json, "csv": data.render_csv}
+            "qti": qti.render, "anki": anki.render, "json": data.render_json, "csv": data.render_csv}
 
 
-FORMATS = ("md", "tex", "moodle", "gift", "anki", "json", "csv")
+FORMATS = ("md", "tex", "moodle", "gift", "qti", "anki", "json", "csv")
 
 
 def render(ps: ProblemSet, formats: Iterable[str] = FORMATS, command: Mapping[str, Any] | None = None,

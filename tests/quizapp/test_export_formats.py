@@ -62,7 +62,8 @@ def entries(value):
 
 def test_every_format_is_there_with_the_manifest(files, problem_set):
     names = {"questions.md", "answers.md", "solutions.md", "questions.tex", "answers.tex", "solutions.tex",
-             "moodle.xml", "questions.gift", "deck.apkg", "set.json", "answer-key.csv", "manifest.json"}
+             "moodle.xml", "questions.gift", "qti12-canvas.zip", "qti21.zip", "deck.apkg", "set.json",
+             "answer-key.csv", "manifest.json"}
     assert set(files) == names
     manifest = json.loads(files["manifest.json"])
     listed = {f["path"]: f for f in manifest["files"]}
