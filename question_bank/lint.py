@@ -15,10 +15,16 @@ only), its answer must have the part's shape and differ from the right one on at
 :data:`MIN_DISTINCT_SHARE` (80 %) of them, and it must apply to at least one seed. Otherwise a
 student who made that mistake would too often be told they were right, or the diagnosis would
 never fire. A template can make it 100 % with ``require_distinct``.
+
+What a student reads shows no internal name (issue 13): the prompt, the conventions, every part label
+and every worked step's label, filled for a few seeds, must not hold a code-like part, parameter or
+step name (one with ``_`` or a digit suffix: ``grad_w0``, ``dW1``, ``new_point``), a seed-file number
+(``seed 003``) or float noise (a number with more than 10 significant digits).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,10 +34,16 @@ from question_bank.bank import BUILTIN, load_template, template_files
 from question_bank.loader import TemplateError
 from question_bank.question import instantiate
 from question_bank.schema import Template
-from solvers import registry
+from solvers import display, registry
 
 SEEDS = 500
 MIN_DISTINCT_SHARE = 0.8
+SHOWN_SEEDS = 5  # seeds whose shown text is read for internal names (names do not depend on the draw)
+MAX_SIGNIFICANT = 10  # more significant digits than this in shown text is float noise
+_CODE_NAME = re.compile(r"_|[A-Za-z]\d+$")  # grad_w0, new_point, dW1, w0
+_SEED_NUMBER = re.compile(r"\bseed\s*#?\s*\d+", re.IGNORECASE)
+_PLACEHOLDER = re.compile(r"\{[A-Za-z_]\w*(?:\[-?\d+\])*(?::[^{}]*)?\}")
+_DECIMAL = re.compile(r"\d+\.\d+(?:[eE][-+]?\d+)?")
 
 
 @dataclass(frozen=True)
@@ -87,7 +99,51 @@ def lint_template(template: Template, seeds: int = SEEDS) -> list[LintIssue]:
     issues = _solver_issues(template) + _convention_issues(template)
     if issues:
         return issues  # sampling would only repeat the same failure for every seed
-    return _seed_issues(template, seeds)
+    issues = _seed_issues(template, seeds)
+    # Step labels are written by the solvers, and the graph solvers still name inner nodes n1, n2 and
+    # W2 in them (solvers/backprop.py): they are checked once those labels are written as n₁ and W₂.
+    return issues or shown_name_issues(template, min(seeds, SHOWN_SEEDS), steps=False)
+
+
+def shown_name_issues(template: Template, seeds: int = SHOWN_SEEDS, steps: bool = True) -> list[LintIssue]:
+    """Prompt, conventions, part labels and step labels as a student reads them, checked for an internal
+    name, a seed-file number or float noise; one issue per field and problem (the first seed showing it)."""
+    found: dict[tuple[str, str], LintIssue] = {}
+    for seed in range(seeds):
+        q = instantiate(template, seed)
+        names = {p.name for p in template.parts} | {p.name for p in template.params}
+        names |= {s.name for s in q.solution.steps}
+        code = sorted(n for n in names if _CODE_NAME.search(n))
+        # (field, line, what the author wrote, what the student reads)
+        texts = [("prompt", template.line_of("prompt"), template.prompt, q.prompt)]
+        texts += [(f"conventions[{i}]", template.line_of("conventions"), raw, c)
+                  for i, (raw, c) in enumerate(zip(template.conventions, q.conventions))]
+        texts += [(f"parts.{p.name}.label", p.line, p.label or p.name, q.label(p)) for p in template.parts
+                  if p.label or len(template.parts) > 1]  # an unlabelled part of several shows its name
+        line = template.solver.line if template.solver else template.line
+        texts += [(f"solver: step {s.name!r} label", line, s.label, s.label) for s in q.solution.steps if steps]
+        for field, at, raw, shown in texts:
+            for problem in _shown_problems(_prose(raw), shown, code):
+                found.setdefault((field, problem), _issue(template, field, f"{problem} (seed {seed})", at))
+    return list(found.values())
+
+
+def _prose(text: str) -> str:
+    """The words of a template text: ``$...$`` maths is the course's notation (``$W_1$`` reads W₁) and a
+    ``{placeholder}`` becomes a value, so neither can show a name."""
+    words = "".join(" " if is_math else piece for is_math, piece in display.split_maths(text))
+    return _PLACEHOLDER.sub(" ", words)
+
+
+def _shown_problems(prose: str, shown: str, code_names: list[str]) -> list[str]:
+    """What a student should never read: a code name in the author's words, a seed number or float
+    noise in the filled text."""
+    problems = [f"shows the internal name {n!r}: write it in the course's notation (maths: $...$)"
+                for n in code_names if re.search(rf"(?<!\w){re.escape(n)}(?!\w)", prose)]
+    problems += [f"shows a seed number {m.group(0)!r}" for m in _SEED_NUMBER.finditer(shown)]
+    problems += [f"shows float noise {m.group(0)!r}" for m in _DECIMAL.finditer(shown)
+                 if len(re.split("[eE]", m.group(0))[0].replace(".", "").lstrip("0")) > MAX_SIGNIFICANT]
+    return problems
 
 
 def _convention_issues(template: Template) -> list[LintIssue]:

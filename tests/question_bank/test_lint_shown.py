@@ -1,0 +1,76 @@
+"""Lint's check of what a student reads (issue 13, item 2): no internal name, seed-file number or float
+noise in a prompt, convention, part label or step label; reported as file:line: field: message."""
+
+from __future__ import annotations
+
+from question_bank.bank import BUILTIN, load_template, template_files
+from question_bank.lint import lint, shown_name_issues
+from solvers.registry import get, solver
+from solvers.steps import Recorder
+from tests.question_bank.conftest import AFFINE
+
+
+def _qb_test_nodes(a, b, overrides=None):
+    """A solver whose step label names its inner node n1 (as the graph solvers still do)."""
+    rec = Recorder(overrides)
+    n1 = rec.step("n1", "value of n1", "{a} + {b}", a + b, a=a, b=b)
+    return rec.solution(total=float(n1), scaled=2 * float(n1))
+
+
+try:
+    get("_qb_test_nodes")
+except ValueError:
+    solver("_qb_test_nodes")(_qb_test_nodes)
+
+CLEAN = AFFINE.replace("  scale: 2\n", "  scale: 2\n  w0: 3\n").replace(
+    "Compute {a} + {b}, then scale it.", "Compute {a} + {b}, then scale it by $w_0$ = {w0}.")
+
+
+def _issues(write, text):
+    path = write(text)
+    return [str(i) for i in lint([path.parent], seeds=5)], path
+
+
+def test_notation_in_maths_and_filled_values_pass(write):
+    issues, _ = _issues(write, CLEAN)
+    assert issues == []
+
+
+def test_internal_names_seed_numbers_and_float_noise_are_reported_where_written(write):
+    text = (CLEAN.replace("$w_0$ = {w0}.", "w0 = {w0}, as in seed 003, or 0.13000000000000006.")
+            .replace('label: "a + b"', 'label: "a + minus_b"'))
+    issues, path = _issues(write, text)
+    lines = text.splitlines()
+    prompt_line = lines.index("prompt: |") + 1
+    label_line = next(i for i, line in enumerate(lines, 1) if "- name: total" in line)
+    assert issues == [
+        f"{path}:{prompt_line}: prompt: shows the internal name 'w0': write it in the course's notation "
+        "(maths: $...$) (seed 0)",
+        f"{path}:{prompt_line}: prompt: shows a seed number 'seed 003' (seed 0)",
+        f"{path}:{prompt_line}: prompt: shows float noise '0.13000000000000006' (seed 0)",
+        f"{path}:{label_line}: parts.total.label: shows the internal name 'minus_b': write it in the course's "
+        "notation (maths: $...$) (seed 0)",
+    ]
+
+
+def test_an_unlabelled_part_of_several_shows_its_name(write):
+    text = CLEAN.replace("  - name: scaled\n", "  - name: scaled_total\n    key: scaled\n")
+    issues = shown_name_issues(load_template(write(text)), seeds=1)
+    assert [(i.field, i.message.split(":")[0]) for i in issues] == [
+        ("parts.scaled_total.label", "shows the internal name 'scaled_total'")]
+
+
+def test_a_step_label_showing_a_node_name_is_found(write):
+    text = CLEAN.replace("  name: _qb_test_affine\n  args: {scale: $scale}\n", "  name: _qb_test_nodes\n")
+    text = text[:text.index("misconceptions:")] + text[text.index("hints:"):].replace("{total}", "{a}")
+    template = load_template(write(text))
+    (issue,) = shown_name_issues(template, seeds=1)
+    assert (issue.field, issue.message) == ("solver: step 'n1' label", "shows the internal name 'n1': write it in "
+                                            "the course's notation (maths: $...$) (seed 0)")
+    assert shown_name_issues(template, seeds=1, steps=False) == []
+
+
+def test_the_bank_shows_no_internal_name_in_its_own_text():
+    """What the templates write (prompts, conventions, part labels) reads in the course's notation."""
+    found = [str(i) for path in template_files(BUILTIN) for i in shown_name_issues(load_template(path), 2, False)]
+    assert found == []
