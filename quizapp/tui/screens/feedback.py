@@ -23,6 +23,9 @@ class FeedbackScreen(Screen[None]):
         Binding("escape,enter", "back", "Back"),
         Binding("left", "other(-1)", "Previous"),
         Binding("right", "other(1)", "Next"),
+        Binding("pagedown", "scroll(1)", "More ↓"),
+        Binding("pageup", "scroll(-1)", "Up", show=False),
+        Binding("end", "scroll_end", show=False),
     ]
 
     def __init__(self, session: QuizSession, index: int) -> None:
@@ -59,6 +62,13 @@ class FeedbackScreen(Screen[None]):
         if 0 <= index < self.session.count:
             self.index = index
             self._show()
+
+    def action_scroll(self, pages: int) -> None:
+        body = self.query_one("#feedback-body", VerticalScroll)
+        (body.scroll_page_down if pages > 0 else body.scroll_page_up)(animate=False)
+
+    def action_scroll_end(self) -> None:
+        self.query_one("#feedback-body", VerticalScroll).scroll_end(animate=False)
 
     def action_back(self) -> None:
         self.dismiss(None)

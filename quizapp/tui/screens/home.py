@@ -144,7 +144,7 @@ class HomeScreen(Screen):
             name = topic if len(topic) <= topic_width else topic[: topic_width - 1] + "…"
             table.add_row(name, str(len(templates)), cell, key=topic)
         answered = study(self).store.attempt_count() if study(self).store else 0
-        text = Text(f"{total} question templates · {answered} answers saved")
+        text = Text(f"{total} question templates · {answered} answer{'' if answered == 1 else 's'} saved")
         if self._streak:
             text.append("\n" + self._streak)
         summary.update(text)
