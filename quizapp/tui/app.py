@@ -30,6 +30,7 @@ DARK, LIGHT = "textual-dark", "textual-light"
 PREFS_NAME = "tui.json"
 
 
+QUIT_TITLE = "Quit quizapp?"
 QUIT_NOTE = "Your quiz is saved: resume it from the home screen (u)."
 
 
@@ -151,9 +152,11 @@ class QuizApp(App[int]):
             self.exit()
             return
         if isinstance(self.screen, ConfirmDialog):
+            if self.screen.title_text == QUIT_TITLE:  # ctrl+q twice: the student means it
+                self.exit()
             return
         note = QUIT_NOTE if self.store is not None else "Progress is not being saved: this quiz will be lost."
-        self.push_screen(ConfirmDialog("Quit quizapp?", note, "Quit", "Stay"),
+        self.push_screen(ConfirmDialog(QUIT_TITLE, note, "Quit", "Stay"),
                          lambda yes: self.exit() if yes else None)
 
     def on_unmount(self) -> None:

@@ -101,11 +101,14 @@ def test_quitting_mid_quiz_says_it_is_saved_and_home_has_no_bare_q(home, bank):
         await pilot.press("n")  # stay
         await pilot.pause()
         seen.append(type(app.screen).__name__)
+        await pilot.press("ctrl+q", "ctrl+q")  # twice: the student means it
+        await pilot.pause()
+        seen.append(str(app.is_running))
 
     drive(app, scenario)
     assert seen[0] == "HomeScreen"
     assert "Your quiz is saved: resume it from the home screen (u)." in seen[1]
-    assert seen[2] == "QuizScreen"
+    assert seen[2] == "QuizScreen" and seen[3] == "False"
 
 
 def test_a_resumed_exam_past_its_deadline_is_handed_in(home, bank):
