@@ -23,8 +23,8 @@ def _misconception(template_id: str, mid: str):
 def test_dropout_p_read_as_keep_probability_is_a_convention():
     m = _misconception("dropout", "p-is-keep")
     assert m.kind == "convention"
-    assert "right if p is the keep probability" in m.message
-    assert "p is the drop probability" in m.message
+    assert "read p as the keep probability" in m.message  # from question_bank/conventions.yaml
+    assert "p is the probability of dropping" in m.message
     x, mask, p = [1.0, -2.0, 0.5, 3.0, -1.5], [1, 0, 1, 1, 0], 0.2
     q = BANK.instantiate("dropout", 0, {"x": x, "mask": mask, "p": p})
     got = q.misconception_answers()["p-is-keep"]

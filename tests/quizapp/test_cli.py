@@ -65,7 +65,7 @@ def test_solve_json_contract_and_seed():
     assert d["seed"] == 11 and d["params"]["lr"] == 0.5
     assert d["answer"]["v"] == pytest.approx([0.67, -0.34])
     assert d["answer"]["w"] == pytest.approx([0.165, -0.83])
-    assert [s["name"] for s in d["steps"]] == ["v", "w"]
+    assert [s["name"] for s in d["steps"]] == ["v", "step", "w"]  # the step α·v is written down too
     assert {"name", "label", "formula", "substituted", "value", "given"} <= set(d["steps"][0])
 
 
@@ -121,7 +121,9 @@ def test_bad_input_exits_2_with_the_message_on_stderr(args, message):
 def test_check_reports_an_unreadable_answer_with_a_caret():
     proc = run("check", "momentum-step", *MOMENTUM, "--answer", "v=[0.67, *]", "--json")
     d = json.loads(proc.stdout)
-    assert proc.returncode == 1 and "^" in d["parts"]["v"]["message"] and d["parts"]["v"]["given"] is None
+    # handed back, not graded: nothing else was given, so nothing was checked (a usage error, exit 2)
+    assert proc.returncode == 2 and "^" in d["parts"]["v"]["message"] and d["parts"]["v"]["given"] is None
+    assert d["parts"]["v"]["status"] == "unreadable" and d["not_checked"] == ["v", "w"]
 
 
 BATCH = [

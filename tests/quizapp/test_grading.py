@@ -144,8 +144,8 @@ def _momentum_cs231n():
 def _adagrad_no_sqrt():
     w, g, cache, lr = np.array([1.0, -1.0]), np.array([2.0, -1.0]), np.array([5.0, 3.0]), 0.5
     c = cache + g**2
-    wrong = w - lr * g / (c + 1e-10)
-    params = {"w": w.tolist(), "g": g.tolist(), "cache": cache.tolist(), "lr": lr}
+    wrong = w - lr * g / (c + 0.1)  # ε = 0.1 added to the cache itself, no root
+    params = {"w": w.tolist(), "g": g.tolist(), "cache": cache.tolist(), "lr": lr, "eps": 0.1}
     return "adagrad-step", params, {"cache": vec(c), "w": vec(wrong)}, "w"
 
 
@@ -177,7 +177,7 @@ def _rmsprop_eps_inside():
 
 
 MISCONCEPTIONS = [
-    (_adam_no_bias_correction, "no-bias-correction", "mistake"),
+    (_adam_no_bias_correction, "no-bias-correction", "convention"),  # conventions.md's Adam alternative
     (_cross_entropy_log10, "log10", "mistake"),
     (_hinge_delta_outside, "delta-outside-per-class", "mistake"),
     (_batchnorm_unbiased_variance, "unbiased-variance", "mistake"),
@@ -186,7 +186,7 @@ MISCONCEPTIONS = [
     (_dropout_p_as_keep, "p-is-keep", "convention"),  # the issue: "dropout's p as the keep probability"
     (_sigmoid_derivative_of_input, "derivative-of-input", "mistake"),
     (_neuron_without_sigmoid_derivative, "no-sigmoid-derivative", "mistake"),
-    (_rmsprop_eps_inside, "eps-inside", "convention"),
+    (_rmsprop_eps_inside, "eps-inside-root", "convention"),
 ]
 
 
@@ -277,11 +277,12 @@ def test_sigmoid_neuron_of_the_seed_checks_to_three_significant_figures(bank):
 
 @pytest.mark.parametrize(("text", "ok"), [
     ("0.731", True), ("0.7311", True), ("0.73106", True), ("1/(1+e^-1)", True), ("sigmoid(1)", True),
-    ("0.7312", True), ("0.73", False), ("0.732", False), ("0.7316", False),
+    ("0.7312", True), ("0.73", True), ("0.732", True), ("0.734", False), ("0.728", False), ("0.7", False),
 ])
 def test_significant_figures_rounding_is_never_rejected(text, ok):
-    # σ(1) = 0.7310586: at 3 significant figures honest work lands within half a unit (0.0005) of it;
-    # 0.7316 is 0.00054 away, 0.732 is 0.00094 away, 0.73 (2 figures) 0.00106 away.
+    # σ(1) = 1/(1 + e^-1) = 0.7310586. Honest work at 3 significant figures writes e^-1 = 0.368,
+    # 1 + 0.368 = 1.37 and 1/1.37 = 0.730 (or keeps 1.368: 0.731): everything within about 0.0017 of
+    # σ(1) is what such work explains; 0.734 and 0.728 are not.
     q = instantiate(load_template(DATA / "test-sigfigs.yaml"), 0)
     assert q.expected["p"] == pytest.approx(1 / (1 + math.exp(-1)), rel=1e-12)
     assert grade(q, {"p": text}).parts["p"].correct is ok
