@@ -29,15 +29,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from question_bank import conventions, solving
+from question_bank import conventions, sampler, solving
 from question_bank.bank import BUILTIN, load_template, template_files
 from question_bank.loader import TemplateError
 from question_bank.question import instantiate
-from question_bank.schema import Template
+from question_bank.schema import PartSpec, Template
 from solvers import display, registry
 
 SEEDS = 500
 MIN_DISTINCT_SHARE = 0.8
+MIN_VARIANTS = 20  # a concept's pool must give at least this many distinct questions over the seeds
+MAX_LONGEST_SHARE = 0.5  # the right option may be the longest in at most half the questions asked
 SHOWN_SEEDS = 5  # seeds whose shown text is read for internal names (names do not depend on the draw)
 MAX_SIGNIFICANT = 10  # more significant digits than this in shown text is float noise
 _CODE_NAME = re.compile(r"_|[A-Za-z]\d+$")  # grad_w0, new_point, dW1, w0
@@ -99,7 +101,7 @@ def lint_template(template: Template, seeds: int = SEEDS) -> list[LintIssue]:
     issues = _solver_issues(template) + _convention_issues(template)
     if issues:
         return issues  # sampling would only repeat the same failure for every seed
-    issues = _seed_issues(template, seeds)
+    issues = _seed_issues(template, seeds) + _concept_issues(template, seeds)
     # Step labels are written by the solvers, and the graph solvers still name inner nodes n1, n2 and
     # W2 in them (solvers/backprop.py): they are checked once those labels are written as n₁ and W₂.
     return issues or shown_name_issues(template, min(seeds, SHOWN_SEEDS), steps=False)
@@ -156,6 +158,35 @@ def _convention_issues(template: Template) -> list[LintIssue]:
 def _issue(template: Template, field: str, message: str, line: int = 0) -> LintIssue:
     top = field.split(".")[0].split("[")[0]
     return LintIssue(template.source, line or template.line_of(top), field, message, template.id)
+
+
+def _concept_issues(template: Template, seeds: int) -> list[LintIssue]:
+    """A concept's pool must vary the question (review and exams would repeat it otherwise), and the
+    right option must not give itself away by being the longest, most qualified one (issue 16)."""
+    if not template.is_concept:
+        return []
+    variants, picks, longest = set(), 0, 0
+    for seed in range(seeds):
+        variant = sampler.concept_variant(template, seed)
+        variants.add((variant.prompt, tuple((p.label, frozenset(o.id for o in p.options)) for p in variant.parts)))
+        for part in variant.parts:
+            if len(part.options) >= 3:  # True/False has nothing to give away by length
+                picks += 1
+                longest += _right_is_longest(part)
+    field = "pool" if template.pool else "parts"
+    issues = []
+    if template.pool and len(variants) < MIN_VARIANTS:
+        issues.append(_issue(template, "pool", f"{len(variants)} distinct questions in {seeds} seeds; a pool must "
+                             f"give at least {MIN_VARIANTS}: add statements or forms"))
+    if picks and longest > MAX_LONGEST_SHARE * picks:
+        issues.append(_issue(template, field, f"the right option is the longest in {longest} of {picks} questions "
+                             "asked: a student can guess it by its length; shorten it or lengthen the others"))
+    return issues
+
+
+def _right_is_longest(part: PartSpec) -> bool:
+    right = part.correct_option()
+    return right is not None and all(len(right.text) > len(o.text) for o in part.options if o is not right)
 
 
 def _solver_issues(template: Template) -> list[LintIssue]:

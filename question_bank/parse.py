@@ -17,6 +17,7 @@ from question_bank import exprs, render
 from question_bank.loader import MarkedDict, MarkedList, TemplateError
 from question_bank.schema import (
     ABS_TOL,
+    CONCEPT_FORMS,
     MISCONCEPTION_KINDS,
     PARAM_KINDS,
     PART_TYPES,
@@ -28,6 +29,7 @@ from question_bank.schema import (
     ParamSpec,
     PartSpec,
     SolverCall,
+    Statement,
     Template,
 )
 
@@ -55,6 +57,9 @@ TOP_FIELDS = (
     "misconceptions",
     "require_distinct",
     "hints",
+    "stem",
+    "pool",
+    "forms",
     "notes",
 )
 _REQUIRED = ("id", "title", "topic", "difficulty", "prompt", "parts", "hints")
@@ -120,6 +125,7 @@ def parse_template(data: Any, file: str = "<template>") -> Template:
         misconceptions=(misconceptions := _misconceptions(ctx, data, names, [p.name for p in parts], solver)),
         require_distinct=_require_distinct(ctx, data, misconceptions),
         hints=tuple(_hints(ctx, data)),
+        **_pool(ctx, data, concept=solver is None),
         source=file,
         line=data.line,
         field_lines=dict(data.key_lines),
@@ -759,3 +765,85 @@ def _misconception(ctx: _Ctx, raw: MarkedDict, field: str, names: list[str], par
         parts={str(k): str(v) for k, v in parts.items()},
         line=raw.line,
     )
+
+
+# -- a concept template's pool of statements ------------------------------------------------
+
+# What each form needs from the pool: (true statements, false statements, statements in all).
+_FORM_NEEDS = {"true-or-false": (1, 1, 2), "pick-true": (1, 2, 3), "pick-false": (2, 1, 3), "which-true": (1, 1, 3)}
+_YES_NO = {True: True, False: False, "yes": True, "no": False}
+
+
+def _pool(ctx: _Ctx, data: MarkedDict, concept: bool) -> dict[str, Any]:
+    """``stem``, ``pool`` and ``forms``: only a concept template varies its statements this way."""
+    given = [k for k in ("stem", "pool", "forms") if k in data]
+    if not given:
+        return {}
+    if not concept:
+        raise ctx.error(data, given[0], given[0], "only a template without a solver has a pool of statements")
+    if "pool" not in data:
+        raise ctx.error(data, given[0], "pool", "missing: stem and forms go with a pool of statements")
+    stem = _checked_text(ctx, data, "stem", "stem", []) if "stem" in data else ""
+    if not stem:
+        raise ctx.error(data, "pool", "stem", "missing: a pool needs a stem, the context every form starts with")
+    items = _list(ctx, data, "pool", "pool")
+    pool = [_statement(ctx, items, i) for i in range(len(items))]
+    ids = [s.id for s in pool]
+    dup = next((x for x in ids if ids.count(x) > 1), None)
+    if dup is not None:
+        raise ctx.error(data, "pool", "pool", f"statement id {dup!r} is used twice")
+    return {"stem": stem, "pool": tuple(pool), "forms": _forms(ctx, data, pool)}
+
+
+def _statement(ctx: _Ctx, items: MarkedList, i: int) -> Statement:
+    field, raw = f"pool[{i}]", items[i]
+    if not isinstance(raw, MarkedDict):
+        raise ctx.error(items, i, field, "expected a mapping with id, text, true and why")
+    # YAML reads the key `true` as the boolean true: accept it spelled either way.
+    key = True if True in raw else "true"
+    for k in raw:
+        if k not in ("id", "text", "why", True, "true"):
+            raise ctx.error(raw, k, f"{field}.{k}", "expected id, text, true (yes or no) and why")
+    if key not in raw:
+        raise ctx.error(items, i, f"{field}.true", "missing: say whether the statement is true (yes or no)")
+    verdict = raw[key]
+    if isinstance(verdict, str):
+        verdict = verdict.lower()
+    if verdict not in _YES_NO or isinstance(verdict, int) and not isinstance(verdict, bool):
+        raise ctx.error(raw, key, f"{field}.true", f"expected yes or no, got {raw[key]!r}")
+    if "why" not in raw:
+        raise ctx.error(items, i, f"{field}.why", "explain why the statement is true or false")
+    return Statement(
+        id=_text(ctx, raw, "id", f"{field}.id"),
+        text=_checked_text(ctx, raw, "text", f"{field}.text", []),
+        true=_YES_NO[verdict],
+        why=_text(ctx, raw, "why", f"{field}.why"),
+        line=raw.line,
+    )
+
+
+def _forms(ctx: _Ctx, data: MarkedDict, pool: list[Statement]) -> tuple[str, ...]:
+    """The forms asked: those listed, or every form the pool can fill."""
+    n_true = sum(s.true for s in pool)
+    counts = (n_true, len(pool) - n_true, len(pool))
+
+    def fits(form: str) -> bool:
+        return form == "written" or all(have >= need for have, need in zip(counts, _FORM_NEEDS[form]))
+
+    if "forms" not in data:
+        forms = tuple(f for f in CONCEPT_FORMS if fits(f))
+        if len(forms) < 2:
+            raise ctx.error(data, "pool", "pool", "give at least one true and one false statement")
+        return forms
+    listed = _text_list(ctx, data, "forms", "forms")
+    items = data["forms"]
+    for i, form in enumerate(listed):
+        if form not in CONCEPT_FORMS:
+            raise ctx.error(items, i, f"forms[{i}]", f"expected one of: {', '.join(CONCEPT_FORMS)}, got {form!r}")
+        if not fits(form):
+            need = _FORM_NEEDS[form]
+            raise ctx.error(items, i, f"forms[{i}]", f"{form} needs at least {need[0]} true and {need[1]} false "
+                            f"statements ({need[2]} in all); the pool has {counts[0]} true and {counts[1]} false")
+    if not listed:
+        raise ctx.error(data, "forms", "forms", "list at least one form")
+    return tuple(listed)

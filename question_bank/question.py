@@ -240,6 +240,7 @@ def instantiate(template: Template, seed: int | str, params: Mapping[str, Any] |
 
     ``separate=False`` skips drawing again for separation (conventions.md): only for a quick look at
     what a seed gives, never for a question someone answers."""
+    template = sampler.concept_variant(template, seed)  # a concept's pool: this seed's form and statements
 
     def accept(drawn: dict[str, Any]) -> tuple[str | None, Any]:
         sol, expected = _solve(template, drawn)

@@ -15,7 +15,9 @@ from __future__ import annotations
 import hashlib
 import math
 import random
+import string
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -24,7 +26,7 @@ from question_bank import constraints as named
 from question_bank.exprs import Expr
 from question_bank.loader import TemplateError
 from question_bank.parse import MAX_ABS, MAX_SIZE
-from question_bank.schema import Constraint, ParamSpec, Template
+from question_bank.schema import Constraint, Option, ParamSpec, PartSpec, Statement, Template
 
 PARAM_TRIES = 200  # redraws of one parameter that breaks its own condition
 TEMPLATE_TRIES = 300  # redraws of the whole set for template constraints and answer checks
@@ -250,3 +252,69 @@ def sample(
         line,
         field,
     )
+
+
+# -- concept templates with a pool of statements -------------------------------------------
+
+DISTRACTORS = 3  # wrong options beside the right one when picking a statement
+JUDGED = 3  # statements judged one by one in the which-true form
+
+
+def concept_variant(template: Template, seed: int | str) -> Template:
+    """The template as ``seed`` asks it: a per-seed copy with the drawn form's prompt and parts.
+
+    A template without a pool, and the ``written`` form, are the template itself. Everything
+    downstream (grading, exports, the app) reads the copy's parts as if they had been written."""
+    if not template.pool:
+        return template
+    rng = rng_for(template.id, seed, "pool")
+    form = template.forms[rng.randrange(len(template.forms))]
+    if form == "written":
+        return template
+    return _FORM_BUILDERS[form](template, rng)
+
+
+def _ask(template: Template, question: str, parts: list[PartSpec]) -> Template:
+    return replace(template, prompt=f"{template.stem.rstrip()}\n\n{question}\n", parts=tuple(parts))
+
+
+def _truth_part(name: str, statement: Statement, label: str = "") -> PartSpec:
+    """True or False for one statement; either option explains the statement, so a wrong choice is
+    named by why it is wrong. Not shuffled: True before False reads as people expect."""
+    options = tuple(Option(oid, oid.capitalize(), correct=(oid == "true") == statement.true, why=statement.why,
+                           line=statement.line) for oid in ("true", "false"))
+    return PartSpec(name, "choice", label=label, options=options, shuffle=False, line=statement.line)
+
+
+def _true_or_false(template: Template, rng: random.Random) -> Template:
+    statement = template.pool[rng.randrange(len(template.pool))]
+    return _ask(template, f"True or false? {statement.text}", [_truth_part("answer", statement)])
+
+
+def _pick(template: Template, rng: random.Random, want: bool) -> Template:
+    right = rng.choice([s for s in template.pool if s.true == want])
+    others = [s for s in template.pool if s.true != want]
+    chosen = [right, *rng.sample(others, min(DISTRACTORS, len(others)))]
+    options = tuple(Option(s.id, s.text, correct=s is right, why=s.why, line=s.line) for s in chosen)
+    question = f"Which of these statements is {'true' if want else 'false'}?"
+    return _ask(template, question, [PartSpec("answer", "choice", options=options, line=right.line)])
+
+
+def _which_true(template: Template, rng: random.Random) -> Template:
+    # At least one true and one false statement, so "all true" is never a safe guess.
+    truths, falsehoods = [s for s in template.pool if s.true], [s for s in template.pool if not s.true]
+    chosen = [rng.choice(truths), rng.choice(falsehoods)]
+    rest = [s for s in template.pool if s not in chosen]
+    chosen += rng.sample(rest, min(JUDGED - 2, len(rest)))
+    rng.shuffle(chosen)
+    # Each part is named by the letter it is shown with, so `--answer b=A` is what the student reads.
+    parts = [_truth_part(string.ascii_lowercase[i], s, s.text) for i, s in enumerate(chosen)]
+    return _ask(template, "Which of these statements are true? Answer true or false for each.", parts)
+
+
+_FORM_BUILDERS: dict[str, Callable[[Template, random.Random], Template]] = {
+    "true-or-false": _true_or_false,
+    "pick-true": lambda t, rng: _pick(t, rng, True),
+    "pick-false": lambda t, rng: _pick(t, rng, False),
+    "which-true": _which_true,
+}

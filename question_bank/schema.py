@@ -18,6 +18,9 @@ ABS_TOL = 1e-4
 PART_TYPES = ("number", "vector", "matrix", "integer", "choice", "expression")
 PARAM_KINDS = ("int", "decimal", "choice", "vector", "matrix", "sample", "derived", "fixed")
 MISCONCEPTION_KINDS = ("mistake", "convention")
+# How a concept template with a pool asks: its own written parts, one statement to judge, the one true
+# (or false) statement among others, or several statements each judged true or false.
+CONCEPT_FORMS = ("written", "true-or-false", "pick-true", "pick-false", "which-true")
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,17 @@ class Option:
     text: str
     correct: bool = False
     why: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A statement of a concept template's pool: true or false, and ``why`` (shown as the explanation)."""
+
+    id: str
+    text: str
+    true: bool
+    why: str
     line: int = 0
 
 
@@ -154,6 +168,11 @@ class Template:
     # Misconceptions the sampler must keep recognisable: it redraws until each gives another answer.
     require_distinct: tuple[str, ...] = ()
     hints: tuple[str, ...] = ()
+    # A concept template's pool: each seed asks one of ``forms`` over statements drawn from ``pool``,
+    # introduced by ``stem`` (sampler.concept_variant).
+    stem: str = ""
+    pool: tuple[Statement, ...] = ()
+    forms: tuple[str, ...] = ()
     source: str = ""  # the file it was loaded from
     line: int = 0
     field_lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
