@@ -39,6 +39,9 @@ NUMERIC = ("number", "vector", "matrix")
 # An entry this much smaller than its part (or the value it updates) is a cancellation left by float
 # arithmetic or a tiny ε: a drawn question with one is drawn again.
 CANCELLED = 1e-6
+# The carried rounding is measured to first order (one nudge per entry); a student's roundings compound
+# a little beyond it (a root of a rounded sum of rounded squares): a tenth more covers that.
+CARRIED = 1.1
 # A named mistake or non-answer must lie beyond this many bands from the right answer.
 SEPARATION = 2.0
 # Two answers closer than this (relative) are the same answer, not a mistake to tell apart.
@@ -244,7 +247,7 @@ def bands_at(inf: Influence, figures: int) -> tuple[dict[str, np.ndarray], dict[
 
 def band_around(value: Any, carried: Any, figures: int) -> np.ndarray:
     """The band around ``value``: the rounding carried from intermediates, plus the final rounding."""
-    return np.asarray(carried) + half_unit(value, figures) + slack(value)
+    return CARRIED * np.asarray(carried) + half_unit(value, figures) + slack(value)
 
 
 # ----------------------------------------------------------------------------- separation
