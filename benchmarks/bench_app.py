@@ -87,9 +87,9 @@ def answer_text(question, part) -> str:
 
 async def session(count: int) -> tuple[list[float], list[float], int]:
     from question_bank import load_bank
+    from quizapp.study.session import QuizSettings
     from quizapp.tui.app import QuizApp
     from quizapp.tui.graphs import question_graph
-    from quizapp.study.session import QuizSettings
     from quizapp.tui.widgets.solution import ExplanationView, steps_text, verdict_text
 
     ui, work = [], []

@@ -39,7 +39,7 @@ def sheets(q) -> list[dict[str, str]]:
         first = numeric[0]
         wrong[first.name] = text(np.asarray(q.expected[first.name], dtype=np.float64) * 1.37 + 0.11, q.sigfigs())
         out.append(wrong)
-    for mid, ans in q.misconception_answers().items():
+    for ans in q.misconception_answers().values():
         if ans.recognisable:
             named = dict(right)
             for name, value in ans.answers.items():

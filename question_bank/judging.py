@@ -29,13 +29,13 @@ from typing import Any
 import numpy as np
 
 from question_bank import solving
-from question_bank.schema import Misconception, PartSpec, Template
+from question_bank.schema import NUMERIC_TYPES, Misconception, PartSpec, Template
 from solvers.steps import Solution
 
 DEFAULT_SIGFIGS = 3
 EXTRA_SIGFIGS = 2  # how many more figures a drawn question may ask for before it is drawn again
 TYPED_MAX_SIGFIGS = 12  # numbers a person typed: ask for up to this many figures, then give up
-NUMERIC = ("number", "vector", "matrix")
+NUMERIC = NUMERIC_TYPES
 # An entry this much smaller than its part (or the value it updates) is a cancellation left by float
 # arithmetic or a tiny ε: a drawn question with one is drawn again.
 CANCELLED = 1e-6

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from question_bank import constraints as named
-from question_bank import exprs, render
+from question_bank import exprs, render, solving
 from question_bank.loader import MarkedDict, MarkedList, TemplateError
 from question_bank.schema import (
     ABS_TOL,
@@ -562,20 +562,10 @@ def _require_distinct(ctx: _Ctx, data: MarkedDict, misconceptions: tuple[Misconc
 def _args(ctx: _Ctx, node: MarkedDict, key: str, field: str, names: list[str]) -> dict[str, Any]:
     args = _mapping(ctx, node, key, field)
     for k, v in args.items():
-        for ref in _refs(v):
+        for ref in solving.references(v):
             if ref not in names:
                 raise ctx.error(args, k, f"{field}.{k}", f"${ref} is not a parameter")
     return _plain(args)
-
-
-def _refs(value: Any) -> list[str]:
-    if isinstance(value, str) and value.startswith("$"):
-        return [value[1:]]
-    if isinstance(value, list):
-        return [r for v in value for r in _refs(v)]
-    if isinstance(value, dict):
-        return [r for v in value.values() for r in _refs(v)]
-    return []
 
 
 def _solver(ctx: _Ctx, data: MarkedDict, names: list[str]) -> SolverCall | None:
@@ -630,6 +620,11 @@ def _part(ctx: _Ctx, raw: MarkedDict, field: str, names: list[str], earlier: lis
         if d not in earlier:
             raise ctx.error(raw, "depends_on", f"{field}.depends_on", f"{d!r} is not an earlier part")
     sigfigs = raw.get("sigfigs")
+    for gone in ("rel_tol", "abs_tol"):  # a flat tolerance lets non-answers through (conventions.md)
+        if gone in raw:
+            raise ctx.error(raw, gone, f"{field}.{gone}", "tolerances are no longer set by hand: a number is "
+                            "judged by the band honest work explains, worked out from the steps; ask for more "
+                            "digits with sigfigs")
     percent = _bool(ctx, raw, "percent", f"{field}.percent", False)
     if percent and ptype not in ("number", "vector"):
         raise ctx.error(raw, "percent", f"{field}.percent", "only a number or vector part can accept percentages")

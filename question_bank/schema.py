@@ -16,6 +16,7 @@ REL_TOL = 5e-3
 ABS_TOL = 1e-4
 
 PART_TYPES = ("number", "vector", "matrix", "integer", "choice", "expression")
+NUMERIC_TYPES = ("number", "vector", "matrix")  # the part types judged by a band (question_bank.judging)
 PARAM_KINDS = ("int", "decimal", "choice", "vector", "matrix", "sample", "derived", "fixed")
 MISCONCEPTION_KINDS = ("mistake", "convention")
 # How a concept template with a pool asks: its own written parts, one statement to judge, the one true

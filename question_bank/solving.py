@@ -52,6 +52,17 @@ def resolve(value: Any, params: Mapping[str, Any]) -> Any:
     return value
 
 
+def references(value: Any) -> list[str]:
+    """The parameters ``$name`` strings in ``value`` (also inside lists and mappings) refer to."""
+    if isinstance(value, str) and value.startswith("$"):
+        return [value[1:]]
+    if isinstance(value, (list, tuple)):
+        return [r for v in value for r in references(v)]
+    if isinstance(value, dict):
+        return [r for v in value.values() for r in references(v)]
+    return []
+
+
 def call_args(solver: str, params: Mapping[str, Any], *arg_sets: Mapping[str, Any]) -> dict[str, Any]:
     """Parameters the solver takes by name, then each set of template arguments over them.
 

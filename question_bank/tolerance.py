@@ -11,12 +11,12 @@ from typing import Any
 
 import numpy as np
 
-from question_bank.schema import PartSpec
+from question_bank.schema import NUMERIC_TYPES, PartSpec
 
 
 def close(part: PartSpec, value: Any, ref: Any) -> bool:
     """Whether ``value`` is an acceptable answer to ``part`` whose right answer is ``ref``."""
-    if part.type in ("number", "vector", "matrix"):
+    if part.type in NUMERIC_TYPES:
         a = np.asarray(value, dtype=np.float64)
         b = np.asarray(ref, dtype=np.float64)
         if a.shape != b.shape:
@@ -29,6 +29,6 @@ def close(part: PartSpec, value: Any, ref: Any) -> bool:
 
 
 def is_finite(part: PartSpec, value: Any) -> bool:
-    if part.type in ("number", "vector", "matrix"):
+    if part.type in NUMERIC_TYPES:
         return bool(np.all(np.isfinite(np.asarray(value, dtype=np.float64))))
     return True

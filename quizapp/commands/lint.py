@@ -11,7 +11,8 @@ from quizapp.errors import UsageError
 
 def add_parser(sub: Any) -> None:
     p = sub.add_parser("lint", help="check question templates",
-                       description="Check templates: schema, solver, 500 seeds each (answers separated from named mistakes and non-answers), misconceptions able to fire. "
+                       description="Check templates: schema, solver, 500 seeds each (answers separated from "
+                                   "named mistakes and non-answers), misconceptions able to fire. "
                                    "Without PATH: the built-in bank plus --bank folders and QUIZAPP_BANK.")
     p.add_argument("paths", nargs="*", metavar="PATH", help="template file or folder")
     p.add_argument("--seeds", type=int, default=None, help="seeds per template (default 500)")

@@ -117,10 +117,13 @@ def _show(bank: Any, args: argparse.Namespace) -> int:
 
 
 def _tolerance(p: Any) -> str:
-    if p.type not in ("number", "vector", "matrix"):
+    from question_bank.judging import DEFAULT_SIGFIGS
+    from question_bank.schema import NUMERIC_TYPES
+
+    if p.type not in NUMERIC_TYPES:
         return "exact"
-    text = f"rel {p.rel_tol:g}, abs {p.abs_tol:g}"
-    return text + (f", {p.sigfigs} significant figures" if p.sigfigs else "")
+    # conventions.md: the band is what honest work explains, worked out per question from its steps
+    return f"{p.sigfigs or DEFAULT_SIGFIGS} significant figures or more, honest rounding of every step"
 
 
 def _template(bank: Any, template_id: str) -> Any:

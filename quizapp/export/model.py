@@ -14,12 +14,12 @@ from typing import Any
 
 from question_bank import render
 from question_bank.question import Question
-from question_bank.schema import PartSpec
+from question_bank.schema import NUMERIC_TYPES, PartSpec
 from solvers import display
 from solvers.display import clean, number
 from solvers.steps import fmt
 
-NUMERIC = ("number", "vector", "matrix")
+NUMERIC = NUMERIC_TYPES
 
 
 @dataclass(frozen=True)

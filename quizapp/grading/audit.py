@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from question_bank.question import Question, instantiate
-from question_bank.schema import Template
+from question_bank.schema import NUMERIC_TYPES, Template
 from quizapp.grading.grade import grade
 from solvers import display
 
@@ -72,7 +72,7 @@ def audit(template: Template, seeds: int, start: int = 0) -> TemplateAudit:
 def written(q: Question, part: str, value: Any) -> str:
     """An answer as a student writes it: numbers to the stated precision, options by their id."""
     spec = q.template.part(part)
-    if spec.type in ("number", "vector", "matrix"):
+    if spec.type in NUMERIC_TYPES:
         return display.render(display.value(value, q.sigfigs()), "plain")
     if spec.type == "expression":
         return str(value).replace("**", "^")

@@ -20,10 +20,10 @@ import numpy as np
 
 from question_bank import judging
 from question_bank.question import Question
-from question_bank.schema import PartSpec
+from question_bank.schema import NUMERIC_TYPES, PartSpec
 from quizapp import answers
 
-NUMERIC = ("number", "vector", "matrix")
+NUMERIC = NUMERIC_TYPES
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ choices. Values that are already numbers or lists (from JSON) are taken as they 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -54,7 +53,7 @@ def missing_params(template: Template, given: Iterable[str]) -> list[str]:
     used = _solver_inputs(template)
     for spec in reversed(template.params):  # a derived parameter only reads earlier ones
         if spec.kind == "derived" and spec.name in used and spec.name not in have:
-            used |= set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", spec.expr_text))
+            used |= set(spec.expr.names)
     return [p.name for p in template.params if p.kind in DRAWN and p.name in used and p.name not in have]
 
 
@@ -71,18 +70,8 @@ def _solver_inputs(template: Template) -> set[str]:
             used |= set(solving.call_args(solver_name, probe)) & names
         except ValueError:  # an unknown solver: lint reports it; every parameter may matter
             return names
-        used |= {r for r in _refs(args) if r in names}
+        used |= {r for r in solving.references(args) if r in names}
     return used
-
-
-def _refs(value: Any) -> list[str]:
-    if isinstance(value, str) and value.startswith("$"):
-        return [value[1:]]
-    if isinstance(value, (list, tuple)):
-        return [r for v in value for r in _refs(v)]
-    if isinstance(value, dict):
-        return [r for v in value.values() for r in _refs(v)]
-    return []
 
 
 def read_param(spec: ParamSpec, raw: Any) -> Any:

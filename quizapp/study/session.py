@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
+from quizapp.progress.records import utcnow
 from quizapp.study.record import record
 from quizapp.study.seeds import SEED_RANGE, new_seed
 
@@ -30,10 +31,6 @@ DIFFICULTIES: dict[str, int | None] = {"any": None, "easy": 1, "medium": 2, "har
 MAX_QUESTIONS = 50
 
 Clock = Callable[[], datetime]
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 @dataclass(frozen=True)
