@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from solvers import activations, validate
+from solvers.display import named
 from solvers.registry import solver
 from solvers.steps import NodeRecord, Recorder, Solution, fmt, to_jsonable
 from solvers.tensor import Tensor
@@ -84,7 +85,7 @@ class Graph:
             value = self._evaluate(r)
             step = self.output_step if r.name == self.output else r.name
             text, numbers = self._operation(r)
-            label = f"value of {r.name}" + (" (the output)" if r.name == self.output else "")
+            label = f"value of {named(r.name)}" + (" (the output)" if r.name == self.output else "")
             used = rec.step(step, label, text, _float(value), **numbers)
             self.carried |= not np.array_equal(used, value)
             self.values[r.name] = used
@@ -96,8 +97,8 @@ class Graph:
                 continue
             if r.name == self.output:
                 o = r.name
-                template, label = ("1", f"∂{o}/∂{o}: the output gradient starts at 1") if self.seed == 1.0 else (
-                    "{upstream}", f"∂L/∂{o}, given")
+                template, label = ("1", f"∂{named(o)}/∂{named(o)}: the output gradient starts at 1") \
+                    if self.seed == 1.0 else ("{upstream}", f"∂L/∂{named(o)}, given")
                 self.grads[r.name] = rec.step(f"grad_{r.name}", label, template, float(self.seed),
                                               upstream=self.seed)
                 continue
@@ -160,7 +161,8 @@ class Graph:
             total = total + self.grads[user_name] * local
         template = " + ".join(terms) if terms else "0"
         users = sorted({u for u, _ in self.users[r.name]})
-        label = f"∂{top}/∂{r.name}" + (f", through {', '.join(users)}" if users else " (not used)")
+        label = f"∂{named(top)}/∂{named(r.name)}" + (
+            f", through {', '.join(named(u) for u in users)}" if users else " (not used)")
         pure = not self.carried and not self.edges and not _given_any(rec, self.grads)
         value = _float(r.upstream) if pure else _float(total)
         return rec.step(f"grad_{r.name}", label, template, value, **numbers)
@@ -392,7 +394,7 @@ def gradients(text: str, at: Mapping[str, float]) -> GradResult:
 def _trivial(out: Tensor, names: list[str], overrides: dict[str, Any] | None) -> Solution:
     rec = Recorder(overrides)
     value = rec.step("value", "the expression is a single term", fmt(out.data), float(out.data))
-    grads = {f"grad_{v}": rec.step(f"grad_{v}", f"∂{v}/∂{v}", "1", 1.0) for v in names}
+    grads = {f"grad_{v}": rec.step(f"grad_{v}", f"∂{named(v)}/∂{named(v)}", "1", 1.0) for v in names}
     out.backward()
     return replace(rec.solution(value=float(value), **grads), graph=tuple(out.records()))
 
@@ -598,17 +600,17 @@ def _mlp_backward(rec: Recorder, loss_stage: _Layer, fwd: dict[str, Any], act_na
     dout = rec.step("dout", "∂L/∂out", dout_text, loss_stage.grads(1.0)[0], out=fwd["out"], y=target)
     dw2, dh, db2 = second.grads(dout)
     outer = "{dout} {h}ᵀ" if np.ndim(dout) else "{dout} · {h}"
-    dw2 = rec.step("dW2", "∂L/∂W2", outer, dw2, dout=dout, h=fwd["h"])
-    db2 = rec.step("db2", "∂L/∂b2", "{dout}", db2, dout=dout)
+    dw2 = rec.step("dW2", "∂L/∂W₂", outer, dw2, dout=dout, h=fwd["h"])
+    db2 = rec.step("db2", "∂L/∂b₂", "{dout}", db2, dout=dout)
     dh = rec.step("dh", "∂L/∂h", "{W2}ᵀ {dout}" if np.ndim(dout) else "{W2} · {dout}", dh,
                   W2=second.inputs[0], dout=dout)
     if drop:
-        dz1 = rec.step("dz1", "∂L/∂z1 with the activation's derivative forgotten", "{dh}", dh, dh=dh)
+        dz1 = rec.step("dz1", "∂L/∂z₁ with the activation's derivative forgotten", "{dh}", dh, dh=dh)
     else:
-        dz1 = rec.step("dz1", "∂L/∂z1", f"{{dh}} ⊙ {act_name}'({{z1}})", hidden.grads(dh)[0], dh=dh,
+        dz1 = rec.step("dz1", "∂L/∂z₁", f"{{dh}} ⊙ {act_name}'({{z1}})", hidden.grads(dh)[0], dh=dh,
                        z1=fwd["z1"])
     dw1, dx, db1 = first.grads(dz1)
-    dw1 = rec.step("dW1", "∂L/∂W1", "{dz1} {x}ᵀ", dw1, dz1=dz1, x=first.inputs[1])
-    db1 = rec.step("db1", "∂L/∂b1", "{dz1}", db1, dz1=dz1)
+    dw1 = rec.step("dW1", "∂L/∂W₁", "{dz1} {x}ᵀ", dw1, dz1=dz1, x=first.inputs[1])
+    db1 = rec.step("db1", "∂L/∂b₁", "{dz1}", db1, dz1=dz1)
     dx = rec.step("dx", "∂L/∂x", "{W1}ᵀ {dz1}", dx, W1=first.inputs[0], dz1=dz1)
     return {"dout": dout, "dW2": dw2, "db2": db2, "dh": dh, "dz1": dz1, "dW1": dw1, "db1": db1, "dx": dx}

@@ -168,6 +168,13 @@ _OPERATORS = ("cdot", "times", "odot", "pm", "neq", "ne", "leq", "le", "geq", "g
               "gets", "to", "rightarrow")
 WITH_ARGUMENT = ("hat", "bar", "tilde", "sqrt", "frac", "mathrm", "text", "mathbf", "operatorname")
 _SUBSCRIPT = dict(zip("0123456789+-=()aeijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ"))
+
+
+def named(name: str) -> str:
+    """A quantity's name as the course writes it: trailing digits as a subscript (``n1`` → n₁, ``W2`` → W₂)."""
+    stem = name.rstrip("0123456789")
+    digits = name[len(stem):]
+    return stem + "".join(_SUBSCRIPT[d] for d in digits) if stem and digits else name
 _SUPERSCRIPT = dict(zip("0123456789+-=()Tintx", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ᵀⁱⁿᵗˣ"))
 _TOKEN = re.compile(r"\\([A-Za-z]+|.)|([{}_^])|(\s+)|(.)", re.S)
 
