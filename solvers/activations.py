@@ -45,8 +45,8 @@ VALUE_FORMULAS = {
     "sigmoid_typo": "1 / (1 + e^{x})",
     "tanh": "tanh({x})",
     "relu": "max(0, {x})",
-    "leaky_relu": "max({alpha} · {x}, {x})",
-    "prelu": "max({alpha} · {x}, {x})",
+    "leaky_relu": "{x} if {x} > 0 else {alpha} · {x}",
+    "prelu": "{x} if {x} > 0 else {alpha} · {x}",
     "elu": "{x} if {x} > 0 else {alpha} · (e^{x} - 1)",
     "softplus": "log(1 + e^{x})",
 }

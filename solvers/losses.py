@@ -100,6 +100,11 @@ SOFTMAX_FORMS = ("exp", "none", "sum")
 _SHIFT_ABOVE = 30.0
 
 
+def _per_row(f: np.ndarray) -> str:
+    """The "(one per row)" note for a matrix of logits; a single row has just the one sum."""
+    return " (one per row)" if f.ndim > 1 else ""
+
+
 def _softmax_steps(rec: Recorder, f: np.ndarray, normalize: str = "exp") -> Any:
     """Record the softmax as a student works it: each e^(f_j), their sum, each ratio.
 
@@ -107,7 +112,7 @@ def _softmax_steps(rec: Recorder, f: np.ndarray, normalize: str = "exp") -> Any:
     scores themselves by their sum (f/Σf, no exponentials).
     """
     if normalize == "sum":
-        total = rec.step("total", "sum of the scores (one per row)", "Σ {f}", _number(f.sum(axis=-1)), f=f)
+        total = rec.step("total", "sum of the scores" + _per_row(f), "Σ {f}", _number(f.sum(axis=-1)), f=f)
         with np.errstate(divide="ignore", invalid="ignore"):  # scores summing to 0: no answer at all
             ratio = f / np.expand_dims(total, -1)
         return rec.step("probs", "each score over their sum (no exponentials)", "{f} / {total}", ratio,
@@ -121,7 +126,7 @@ def _softmax_steps(rec: Recorder, f: np.ndarray, normalize: str = "exp") -> Any:
     exps = rec.step("exps", "exponentials", "e^{f}", Tensor(scores).exp().data, f=scores)
     if normalize == "none":
         return rec.step("probs", "the exponentials, left unnormalized", "{exps}", exps, exps=exps)
-    total = rec.step("total", "their sum (one per row)", "Σ {exps}", _number(Tensor(exps).sum(axis=-1).data),
+    total = rec.step("total", "their sum" + _per_row(f), "Σ {exps}", _number(Tensor(exps).sum(axis=-1).data),
                      exps=exps)
     return rec.step("probs", "softmax probabilities", "{exps} / {total}",
                     (Tensor(exps) / np.expand_dims(total, -1)).data, exps=exps, total=total)
@@ -147,7 +152,7 @@ def log_softmax(logits: Any, overrides: dict[str, Any] | None = None) -> Solutio
     rec = Recorder(overrides)
     shifted = _shift(rec, f)
     lse = Tensor(shifted).exp().sum(axis=-1).log()
-    lse = rec.step("lse", "log of the sum of exponentials (one per row)", "log Σ e^{shifted}",
+    lse = rec.step("lse", "log of the sum of exponentials" + _per_row(f), "log Σ e^{shifted}",
                    _number(lse.data), shifted=shifted)
     log_probs = rec.step("log_probs", "log-probabilities", "{shifted} - {lse}",
                          (Tensor(shifted) - np.expand_dims(lse, -1)).data, shifted=shifted, lse=lse)

@@ -30,7 +30,7 @@ VARIANCES = ("biased", "unbiased")
 _MIN_NDIM = {"batch": 2, "layer": 2, "instance": 3}
 _LAYOUT = {"batch": "N×D or N×C×...", "layer": "N×D or N×C×...", "instance": "N×C×L or N×C×H×W"}
 _OVER = {
-    "batch": "each channel over the batch (and positions)",
+    "batch": "each channel over the batch and positions",
     "layer": "each example over its features",
     "instance": "each channel of each example over its positions",
 }
@@ -101,6 +101,13 @@ def _frame(kind: str, shape: tuple[int, ...]) -> _Frame:
     )
 
 
+def _over(fr: _Frame) -> str:
+    """What one statistic averages, in the words of the input's shape (an N×D batch has no positions)."""
+    if fr.kind == "batch" and len(fr.keep) == 2:
+        return "each feature over the batch"
+    return _OVER[fr.kind]
+
+
 # ---------------------------------------------------------------------------- input checks
 
 
@@ -167,15 +174,15 @@ def _batch_stats(rec: Recorder, fr: _Frame, x: np.ndarray, variance: str) -> tup
                                                                                   np.ndarray]:
     """(mean, deviations x - μ, variance) as a student works them: the mean, each deviation, each
     squared deviation, then their average. Later steps use the recorded (possibly given) values."""
-    mean = rec.step("mean", f"mean of {_OVER[fr.kind]}", "(1/{n}) Σ x", x.mean(axis=fr.axes), n=fr.n)
+    mean = rec.step("mean", f"mean of {_over(fr)}", "(1/{n}) Σ x", x.mean(axis=fr.axes), n=fr.n)
     dev = _deviations(rec, fr, x, mean)
     squares = rec.step("sq_dev", "squared deviations", "{dev}²", np.square(dev), dev=dev)
     total = np.sum(squares, axis=fr.axes)
     if variance == "biased":
-        var = rec.step("var", f"variance of {_OVER[fr.kind]} (divide by n)",
+        var = rec.step("var", f"variance of {_over(fr)} (divide by n)",
                        "(1/{n}) Σ (x - {mean})²", total / fr.n, n=fr.n, mean=mean)
     else:
-        var = rec.step("var", f"variance of {_OVER[fr.kind]} with n - 1 (unbiased)",
+        var = rec.step("var", f"variance of {_over(fr)} with n - 1 (unbiased)",
                        "(1/({n} - 1)) Σ (x - {mean})²", total / (fr.n - 1), n=fr.n, mean=mean)
     return mean, dev, var
 

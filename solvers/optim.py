@@ -397,7 +397,15 @@ def _explicit(g: Any, name: str = "g") -> Callable[[Num], Grad]:
 
 
 def _quadratic(rec: Recorder, a: Num, b: Num) -> Grad:
-    """The gradient of f(w) = ½·a·w² + b·w (elementwise), recorded wherever it is evaluated."""
+    """The gradient of f(w) = ½·a·w² + b·w (elementwise), recorded wherever it is evaluated.
+
+    With b = 0 the working shows f(w) = ½·a·w² and a·w, as the question writes it.
+    """
+    if not np.any(np.asarray(b)):
+        def grad(name: str, at: Num) -> Num:
+            return rec.step(name, "gradient of f(w) = ½·a·w²", "{a}·{w}", a * at + b, a=a, w=at)
+
+        return grad
 
     def grad(name: str, at: Num) -> Num:
         return rec.step(name, "gradient of f(w) = ½·a·w² + b·w", "{a}·{w} + {b}", a * at + b, a=a, w=at, b=b)

@@ -107,7 +107,7 @@ def test_sigmoid_derivative_is_carried_forward_from_a_students_value():
 
 def test_steps_show_the_formula_with_numbers():
     sol = activation(fn="leaky_relu", x=-2.0)
-    assert sol.step("value").substituted == "max(0.01 · (-2), (-2))"
+    assert sol.step("value").substituted == "(-2) if (-2) > 0 else 0.01 · (-2)"
     assert sol.step("derivative").formula == "1 if x > 0 else α"
 
 
