@@ -80,6 +80,9 @@ def build(home, name: str):
         app.screen.query_one("#input-w").value = "1, 2, 3"
         await pilot.press("ctrl+s")
         await pilot.pause()
+        # the verdict is scrolled into view once grading is done: let that scroll finish
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause()
 
     async def feedback_end(pilot):
         """A long worked solution (batch norm) read to its end with the documented key."""
