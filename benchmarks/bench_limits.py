@@ -93,7 +93,7 @@ def adam_ratio() -> bool:
 
 
 def main() -> int:
-    from question_bank.exprs import compile_expr
+    from question_bank.param_exprs import compile_expr
     from quizapp.answers import parse_expression, parse_matrix, parse_number
     from solvers.expr import parse
 

@@ -14,18 +14,18 @@ import threading
 import time
 
 from quizapp.playground import render
-from quizapp.playground.session import Session
+from quizapp.playground.session import PlaygroundSession
 
 SETTINGS = {"dataset": "spiral", "points": 200, "hidden": (8, 8), "activation": "tanh", "seed": 1}
 WIDTH, HEIGHT = 64, 24
 SECONDS = 2.0
 
 
-def redraw(session: Session) -> None:
+def redraw(session: PlaygroundSession) -> None:
     render.to_text(render.session_lines(session, WIDTH, HEIGHT))
 
 
-def steps_alone(session: Session) -> float:
+def steps_alone(session: PlaygroundSession) -> float:
     start, n = time.perf_counter(), 0
     while time.perf_counter() - start < SECONDS:
         session.step(10)
@@ -33,7 +33,7 @@ def steps_alone(session: Session) -> float:
     return n / (time.perf_counter() - start)
 
 
-def frames_alone(session: Session) -> float:
+def frames_alone(session: PlaygroundSession) -> float:
     start, n = time.perf_counter(), 0
     while time.perf_counter() - start < SECONDS:
         redraw(session)
@@ -41,7 +41,7 @@ def frames_alone(session: Session) -> float:
     return n / (time.perf_counter() - start)
 
 
-def together(session: Session, target_fps: float | None) -> tuple[float, float, float]:
+def together(session: PlaygroundSession, target_fps: float | None) -> tuple[float, float, float]:
     """(redraws/s, steps/s, slowest redraw in s) with training in a worker thread and the main
     thread redrawing at ``target_fps`` (as a UI's timer does) or as fast as it can (None)."""
     done = threading.Event()
@@ -64,7 +64,7 @@ def together(session: Session, target_fps: float | None) -> tuple[float, float, 
 
 
 def main() -> None:
-    session = Session(**SETTINGS)
+    session = PlaygroundSession(**SETTINGS)
     print(f"playground benchmark: {session.settings.describe()}; redraw {WIDTH}x{HEIGHT} cells")
     alone = steps_alone(session)
     print(f"training alone:            {alone:8.0f} steps/s")

@@ -18,8 +18,8 @@ from typing import Any
 import numpy as np
 
 from question_bank.loader import TemplateError, load_yaml_file
-from question_bank.parse import parse_template
 from question_bank.question import Question, instantiate
+from question_bank.reader import parse_template
 from question_bank.render import value_text
 from question_bank.sampler import draw_params, rng_for
 from question_bank.schema import Template

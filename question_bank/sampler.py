@@ -23,9 +23,9 @@ from typing import Any
 import numpy as np
 
 from question_bank import constraints as named
-from question_bank.exprs import Expr
 from question_bank.loader import TemplateError
-from question_bank.parse import MAX_ABS, MAX_SIZE
+from question_bank.param_exprs import Expr
+from question_bank.reader import MAX_ABS, MAX_SIZE
 from question_bank.schema import Constraint, Option, ParamSpec, PartSpec, Statement, Template
 
 PARAM_TRIES = 200  # redraws of one parameter that breaks its own condition

@@ -1,4 +1,4 @@
-"""What a template is, as plain frozen dataclasses (parsed from YAML by :mod:`question_bank.parse`).
+"""What a template is, as plain frozen dataclasses (parsed from YAML by :mod:`question_bank.reader`).
 
 A template keeps four concerns apart, in the manner of PrairieLearn and R/exams: how its
 parameters are drawn (``params``, ``constraints``, ``hand``), how it is shown (``prompt``,

@@ -71,10 +71,10 @@ def _settings(args: argparse.Namespace) -> Any:
 def run(args: argparse.Namespace) -> int:
     import json
 
-    from quizapp.playground.session import Session
+    from quizapp.playground.session import PlaygroundSession
 
     settings = _settings(args)
-    session = Session(settings)
+    session = PlaygroundSession(settings)
     state = session.step(args.steps)
     if args.json:
         print(json.dumps({"settings": settings.to_dict(), "final": state.to_dict()}, sort_keys=True, indent=2))

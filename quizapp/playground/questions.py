@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from quizapp.playground.render import sparkline
-from quizapp.playground.session import Session, Settings, State
+from quizapp.playground.session import PlaygroundSession, Settings, State
 
 FITS = 0.95  # accuracy that counts as "fits the data"
 SHAPES = {
@@ -51,7 +51,7 @@ class Run:
 
 def run(settings: Settings, steps: int) -> Run:
     """Train a fresh network with ``settings`` for ``steps`` steps."""
-    state = Session(settings).step(steps)
+    state = PlaygroundSession(settings).step(steps)
     return Run(settings, steps, state)
 
 

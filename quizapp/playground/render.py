@@ -128,7 +128,7 @@ def field_lines(
 
 def session_lines(session: Any, width: int, height: int, neuron: tuple[int, int] | None = None,
                   show_test: bool = True) -> list[list[Segment]]:
-    """``width`` × ``height`` cells of a :class:`~quizapp.playground.session.Session`'s output field,
+    """``width`` × ``height`` cells of a :class:`~quizapp.playground.session.PlaygroundSession`'s output field,
     or of hidden neuron ``(layer, unit)`` (scaled -1 .. 1 as the Playground draws neurons)."""
     if neuron is None:
         values, lo = session.field((width, 2 * height)), 0.0

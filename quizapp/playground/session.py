@@ -145,7 +145,7 @@ def _streams(seed: int) -> list[np.random.SeedSequence]:
     return np.random.SeedSequence(seed).spawn(4)
 
 
-class Session:
+class PlaygroundSession:
     """One network learning one data set; construct, then ``step``, read ``state``, ``reset``."""
 
     def __init__(self, settings: Settings | None = None, **changes: Any) -> None:

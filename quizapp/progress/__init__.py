@@ -3,7 +3,7 @@
 ``open_store(home)`` gives the :class:`Store`; :mod:`.stats` computes statistics from its rows.
 """
 
-from quizapp.progress.records import MODES, Attempt, ReviewState, Session
+from quizapp.progress.records import MODES, Attempt, ReviewState, SessionRecord
 from quizapp.progress.store import Store, StoreError, open_store, resolve_home
 
-__all__ = ["MODES", "Attempt", "ReviewState", "Session", "Store", "StoreError", "open_store", "resolve_home"]
+__all__ = ["MODES", "Attempt", "ReviewState", "SessionRecord", "Store", "StoreError", "open_store", "resolve_home"]

@@ -113,7 +113,7 @@ class ReviewState:
 
 
 @dataclass(frozen=True)
-class Session:
+class SessionRecord:
     """A quiz: its settings (seed, topics, ...), its questions, and where the student is in it.
 
     ``questions`` is whatever the quiz screen needs to rebuild each question (typically

@@ -22,7 +22,7 @@ from quizapp.progress import review, schema
 from quizapp.progress.records import (
     Attempt,
     ReviewState,
-    Session,
+    SessionRecord,
     check_mode,
     check_score,
     from_iso,
@@ -291,7 +291,7 @@ class Store:
     # -- sessions -------------------------------------------------------------------------------
 
     def start_session(self, mode: str, settings: dict[str, Any] | None = None,
-                      questions: Iterable[Any] = (), *, now: datetime | None = None) -> Session:
+                      questions: Iterable[Any] = (), *, now: datetime | None = None) -> SessionRecord:
         """Record a new quiz; ``settings`` should hold what rebuilds it (seed, topics, count...)."""
         check_mode(mode)
         with self._write() as conn:
@@ -301,13 +301,13 @@ class Store:
             )
         return self.session(cur.lastrowid)
 
-    def session(self, session_id: int) -> Session:
+    def session(self, session_id: int) -> SessionRecord:
         rows = self._read(f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE id = ?", (session_id,))
         if not rows:
             raise ValueError(f"no quiz session {session_id}")
         return _session(rows[0])
 
-    def unfinished_sessions(self, mode: str | None = None) -> list[Session]:
+    def unfinished_sessions(self, mode: str | None = None) -> list[SessionRecord]:
         """Sessions not finished yet, newest first: what the app offers to resume."""
         sql = f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE finished_at IS NULL"
         args: tuple = ()
@@ -451,8 +451,8 @@ def _attempt(row: tuple) -> Attempt:
                    question_index=question_index, template_version=template_version)
 
 
-def _session(row: tuple) -> Session:
+def _session(row: tuple) -> SessionRecord:
     id_, mode, settings, questions, position, flagged, drafts, started, finished = row
-    return Session(id=id_, mode=mode, settings=from_json(settings), questions=from_json(questions),
+    return SessionRecord(id=id_, mode=mode, settings=from_json(settings), questions=from_json(questions),
                    position=position, flagged=from_json(flagged), drafts=from_json(drafts),
                    started_at=from_iso(started), finished_at=from_iso(finished))

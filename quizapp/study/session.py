@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from question_bank.question import Question
     from question_bank.schema import Template
     from quizapp.grading import GradeResult
-    from quizapp.progress import Session, Store
+    from quizapp.progress import SessionRecord, Store
 
 QUIZ_MODES = ("practice", "exam", "review")
 DIFFICULTIES: dict[str, int | None] = {"any": None, "easy": 1, "medium": 2, "hard": 3}
@@ -205,7 +205,7 @@ class QuizSession:
         return session
 
     @classmethod
-    def resume(cls, bank: Bank, store: Store, record: Session, clock: Clock | None = None) -> QuizSession:
+    def resume(cls, bank: Bank, store: Store, record: SessionRecord, clock: Clock | None = None) -> QuizSession:
         """The quiz of an unfinished stored session, with its answers, drafts and flags."""
         settings = QuizSettings.from_dict(record.settings)
         refs = [QuestionRef(q["template"], int(q["seed"])) for q in record.questions]

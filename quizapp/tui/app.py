@@ -24,7 +24,7 @@ from quizapp.tui.palette import BankCommands
 
 if TYPE_CHECKING:
     from question_bank.bank import Bank
-    from quizapp.progress import Session, Store
+    from quizapp.progress import SessionRecord, Store
 
 DARK, LIGHT = "textual-dark", "textual-light"
 PREFS_NAME = "tui.json"
@@ -233,7 +233,7 @@ class QuizApp(App[int]):
 
         self.push_screen(QuizScreen(session), closed)
 
-    def last_unfinished(self) -> Session | None:
+    def last_unfinished(self) -> SessionRecord | None:
         if self.store is None:
             return None
         found = self.store.unfinished_sessions()

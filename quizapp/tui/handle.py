@@ -9,7 +9,7 @@ from textual.dom import DOMNode
 
 if TYPE_CHECKING:
     from question_bank.bank import Bank
-    from quizapp.progress import Session, Store
+    from quizapp.progress import SessionRecord, Store
     from quizapp.study.session import Clock
 
 
@@ -23,7 +23,7 @@ class StudyState(Protocol):
     tz: tzinfo | None
     warnings: list[str]
 
-    def last_unfinished(self) -> Session | None: ...
+    def last_unfinished(self) -> SessionRecord | None: ...
 
 
 def study(node: DOMNode) -> StudyState:

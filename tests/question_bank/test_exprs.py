@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from question_bank.exprs import compile_expr
+from question_bank.param_exprs import compile_expr
 from tests.budget import within
 
 

@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from quizapp.cli import main
-from quizapp.playground.session import Session
+from quizapp.playground.session import PlaygroundSession
 
 DEMO = ["playground", "--dataset", "xor", "--hidden", "4,4", "--activation", "tanh", "--steps", "500", "--seed", "1"]
 RUN_CLI = "import sys; from quizapp.cli import main; sys.exit(main(sys.argv[1:]))"
@@ -21,7 +21,7 @@ def test_json_in_a_fresh_process_is_the_same_run_as_in_this_one():
     result = _cli(*DEMO, "--json")
     assert result.returncode == 0, result.stderr
     out = json.loads(result.stdout)
-    st = Session(dataset="xor", hidden=(4, 4), activation="tanh", seed=1).step(500)
+    st = PlaygroundSession(dataset="xor", hidden=(4, 4), activation="tanh", seed=1).step(500)
     assert out["final"] == {
         "step": 500, "epoch": 50.0, "train_loss": st.train_loss, "test_loss": st.test_loss,
         "train_accuracy": st.train_accuracy, "test_accuracy": st.test_accuracy, "diverged": False,

@@ -6,7 +6,7 @@ import pytest
 from rich.color import Color
 
 from quizapp.playground import render
-from quizapp.playground.session import Session
+from quizapp.playground.session import PlaygroundSession
 from tests.budget import within
 
 
@@ -57,7 +57,7 @@ def test_points_land_in_their_pixels_train_over_test():
 
 
 def test_text_is_one_half_block_per_column_and_two_pixel_rows_per_line():
-    s = Session(dataset="circle", hidden=(3,))
+    s = PlaygroundSession(dataset="circle", hidden=(3,))
     text = render.to_text(render.session_lines(s, 30, 12))
     rows = text.plain.split("\n")
     assert len(rows) == 12 and all(row == "▀" * 30 for row in rows)
@@ -65,7 +65,7 @@ def test_text_is_one_half_block_per_column_and_two_pixel_rows_per_line():
 
 
 def test_a_learned_circle_is_blue_inside_and_orange_outside():
-    s = Session(dataset="circle", hidden=(), features=("x1sq", "x2sq"))
+    s = PlaygroundSession(dataset="circle", hidden=(), features=("x1sq", "x2sq"))
     s.step(300)
     lines = render.field_lines(s.field(20))
     cells = [[seg for seg in line for _ in seg.text] for line in lines]  # one entry per column
@@ -79,7 +79,7 @@ def test_a_learned_circle_is_blue_inside_and_orange_outside():
 
 
 def test_neuron_field_uses_the_minus_one_to_one_scale():
-    s = Session(hidden=(2,), activation="tanh")
+    s = PlaygroundSession(hidden=(2,), activation="tanh")
     lines = render.session_lines(s, 8, 4, neuron=(0, 1))
     values = s.neuron_field(0, 1, (8, 8))
     codes = render.codes(values, -1.0, 1.0)
@@ -99,7 +99,7 @@ def test_redraw_of_a_2_8_8_1_network_on_200_points_is_fast():
     """A work budget, the same on every machine: one redraw is one batched forward pass over the
     64 x 48 pixels, not a pass per pixel (3,072 of them), and a few calls per cell of text. The
     frame rate itself (10 a second while training) is measured in benchmarks/bench_playground.py."""
-    s = Session(dataset="spiral", points=200, hidden=(8, 8))
+    s = PlaygroundSession(dataset="spiral", points=200, hidden=(8, 8))
     s.step(5)
     for _ in range(3):  # the first redraw fills caches; each one stays within the budget
         text = within(10_000, lambda: render.to_text(render.session_lines(s, 64, 24)))  # about 3,700
@@ -109,4 +109,4 @@ def test_redraw_of_a_2_8_8_1_network_on_200_points_is_fast():
 @pytest.mark.parametrize("resolution", [0, (3, 0)])
 def test_bad_resolution(resolution):
     with pytest.raises(ValueError, match="resolution"):
-        Session().field(resolution)
+        PlaygroundSession().field(resolution)

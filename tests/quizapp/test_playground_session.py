@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from quizapp.playground import render
 from quizapp.playground.features import feature_matrix
 from quizapp.playground.network import Dropout
-from quizapp.playground.session import Session, Settings
+from quizapp.playground.session import PlaygroundSession, Settings
 
 ALL_FEATURES = ("x1", "x2", "x1sq", "x2sq", "x1x2", "sinx1", "sinx2")
 NP_ACT = {"tanh": np.tanh, "relu": lambda z: np.maximum(z, 0), "sigmoid": lambda z: 1 / (1 + np.exp(-z)),
@@ -37,18 +37,19 @@ def _bce(z, y):
 # ----- learns what the Playground learns ------------------------------------------------------
 
 def test_xor_with_one_hidden_layer_of_4_tanh_reaches_100_percent():
-    s = Session(dataset="xor", hidden=(4,), activation="tanh", optimizer="adam", lr=0.05, batch_size=0, seed=1)
+    s = PlaygroundSession(dataset="xor", hidden=(4,), activation="tanh", optimizer="adam", lr=0.05, batch_size=0,
+                          seed=1)
     assert s.step(800).train_accuracy == 1.0
 
 
 def test_circle_with_squares_and_no_hidden_layer_reaches_95_percent():
-    st = Session(dataset="circle", hidden=(), features=("x1sq", "x2sq")).step(300)
+    st = PlaygroundSession(dataset="circle", hidden=(), features=("x1sq", "x2sq")).step(300)
     assert st.train_accuracy >= 0.95 and st.test_accuracy >= 0.95
 
 
 @pytest.mark.parametrize("lr", [0.03, 0.3])
 def test_xor_without_hidden_layer_on_x1_x2_cannot_be_learned(lr):
-    st = Session(dataset="xor", hidden=(), features=("x1", "x2"), lr=lr).step(400)
+    st = PlaygroundSession(dataset="xor", hidden=(), features=("x1", "x2"), lr=lr).step(400)
     assert st.train_accuracy <= 0.75
 
 
@@ -58,7 +59,7 @@ def test_xor_without_hidden_layer_on_x1_x2_cannot_be_learned(lr):
     ({"dataset": "spiral", "hidden": (8, 8), "features": ALL_FEATURES, "batch_size": 0}, 800),
 ])
 def test_other_data_sets_are_learned(settings, steps):
-    assert Session(**settings).step(steps).train_accuracy >= 0.95
+    assert PlaygroundSession(**settings).step(steps).train_accuracy >= 0.95
 
 
 # ----- one step is the step PyTorch takes ------------------------------------------------------
@@ -75,7 +76,7 @@ def _torch_optimizer(name, params, lr):
 
 @pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam", "rmsprop"])
 def test_full_batch_steps_with_penalties_match_torch(optimizer):
-    s = Session(dataset="circle", points=40, hidden=(3, 2), activation="tanh", features=("x1", "x2", "x1sq"),
+    s = PlaygroundSession(dataset="circle", points=40, hidden=(3, 2), activation="tanh", features=("x1", "x2", "x1sq"),
                 optimizer=optimizer, lr=0.05, l1=0.003, l2=0.01, batch_size=0, seed=7)
     params = [torch.tensor(np.array(p.data), requires_grad=True) for p in s.net.parameters()]
     X = s.data.X_train
@@ -99,7 +100,8 @@ def test_full_batch_steps_with_penalties_match_torch(optimizer):
 
 
 def test_reported_losses_and_accuracy_are_the_data_loss_on_each_set():
-    s = Session(dataset="moons", hidden=(5,), activation="relu", features=("x1", "x2", "sinx1"), l2=0.1, seed=3)
+    s = PlaygroundSession(dataset="moons", hidden=(5,), activation="relu", features=("x1", "x2", "sinx1"), l2=0.1,
+                          seed=3)
     st = s.step(25)
     for X, y, loss, acc in ((s.data.X_train, s.data.y_train, st.train_loss, st.train_accuracy),
                             (s.data.X_test, s.data.y_test, st.test_loss, st.test_accuracy)):
@@ -110,15 +112,15 @@ def test_reported_losses_and_accuracy_are_the_data_loss_on_each_set():
 
 
 def test_epoch_counts_training_points_seen():
-    s = Session(points=100, train_ratio=0.4, batch_size=8)
+    s = PlaygroundSession(points=100, train_ratio=0.4, batch_size=8)
     assert s.step(10).epoch == pytest.approx(10 * 8 / 40)
-    assert Session(batch_size=0).step(3).epoch == 3.0
+    assert PlaygroundSession(batch_size=0).step(3).epoch == 3.0
 
 
 # ----- fields over the plane ----------------------------------------------------------------
 
 def test_field_is_the_predicted_probability_at_pixel_centres_top_row_first():
-    s = Session(dataset="circle", hidden=(4, 3), features=("x1", "x2", "x1x2"), seed=2)
+    s = PlaygroundSession(dataset="circle", hidden=(4, 3), features=("x1", "x2", "x1x2"), seed=2)
     s.step(20)
     field = s.field((5, 4))
     xs = -6 + (np.arange(5) + 0.5) * 12 / 5
@@ -130,7 +132,7 @@ def test_field_is_the_predicted_probability_at_pixel_centres_top_row_first():
 
 
 def test_neuron_fields_are_each_hidden_units_output():
-    s = Session(hidden=(3, 2), activation="sigmoid", seed=4)
+    s = PlaygroundSession(hidden=(3, 2), activation="sigmoid", seed=4)
     s.step(5)
     fields = s.neuron_fields(6)
     xs = -6 + (np.arange(6) + 0.5) * 2
@@ -147,25 +149,25 @@ def test_neuron_fields_are_each_hidden_units_output():
 
 def test_same_seed_same_run_and_reset_replays_it():
     kwargs = {"dataset": "spiral", "hidden": (4, 4), "dropout": 0.2, "noise": 0.1, "seed": 11}
-    a, b = Session(**kwargs), Session(**kwargs)
+    a, b = PlaygroundSession(**kwargs), PlaygroundSession(**kwargs)
     first = a.step(30)
     assert first == b.step(30)
     np.testing.assert_array_equal(a.field(8), b.field(8))
     a.reset()
     assert a.state.step == 0
     assert a.step(30) == first
-    assert Session(**(kwargs | {"seed": 12})).step(30).train_losses != first.train_losses
+    assert PlaygroundSession(**(kwargs | {"seed": 12})).step(30).train_losses != first.train_losses
 
 
 def test_batch_size_does_not_change_data_or_initial_weights():
-    a, b = Session(batch_size=5), Session(batch_size=0)
+    a, b = PlaygroundSession(batch_size=5), PlaygroundSession(batch_size=0)
     np.testing.assert_array_equal(a.data.X_train, b.data.X_train)
     for p, q in zip(a.net.parameters(), b.net.parameters()):
         np.testing.assert_array_equal(p.data, q.data)
 
 
 def test_reset_with_new_settings_keeps_data_unless_a_data_setting_changes():
-    s = Session(dataset="xor", seed=3)
+    s = PlaygroundSession(dataset="xor", seed=3)
     X = s.data.X_train
     s.reset(hidden=(2,), lr=0.1)
     assert s.settings.hidden == (2,) and s.data.X_train is X
@@ -186,8 +188,8 @@ def test_dropout_is_inverted_and_only_in_training():
 
 
 def test_strong_l1_drives_weights_towards_zero():
-    plain = Session(dataset="circle", hidden=(6,), seed=5)
-    sparse = Session(dataset="circle", hidden=(6,), l1=0.05, seed=5)
+    plain = PlaygroundSession(dataset="circle", hidden=(6,), seed=5)
+    sparse = PlaygroundSession(dataset="circle", hidden=(6,), l1=0.05, seed=5)
     plain.step(300), sparse.step(300)
     size = [np.mean(np.abs(np.concatenate([W.data.ravel() for W in s.net.weights()]))) for s in (plain, sparse)]
     assert size[1] < 0.5 * size[0]
@@ -196,7 +198,7 @@ def test_strong_l1_drives_weights_towards_zero():
 # ----- divergence, threads, bad settings ----------------------------------------------------------
 
 def test_divergence_is_reported_and_training_stops():
-    s = Session(dataset="moons", hidden=(4,), activation="linear", optimizer="sgd", lr=10.0, seed=1)
+    s = PlaygroundSession(dataset="moons", hidden=(4,), activation="linear", optimizer="sgd", lr=10.0, seed=1)
     st = s.step(300)
     assert st.diverged and st.step < 300
     assert not np.isfinite(st.train_losses[-1])
@@ -205,7 +207,7 @@ def test_divergence_is_reported_and_training_stops():
 
 
 def test_training_in_a_worker_while_reading_fields():
-    s = Session(hidden=(8, 8))
+    s = PlaygroundSession(hidden=(8, 8))
     worker = threading.Thread(target=s.step, args=(200,))
     worker.start()
     frames = 0
@@ -243,7 +245,7 @@ class CountingLock:
 def test_a_reader_is_not_starved_by_the_training_thread():
     """The UI must never freeze: a reader waits for about one update, counted in updates rather
     than seconds (the time a redraw waits is measured in benchmarks/bench_playground.py)."""
-    s = Session(dataset="spiral", hidden=(8, 8))
+    s = PlaygroundSession(dataset="spiral", hidden=(8, 8))
     lock = s._lock = CountingLock(s._lock, threading.current_thread())  # the session's only lock
     done = threading.Event()
     worker = threading.Thread(target=s.step, args=(10**9,), kwargs={"stop": done.is_set})
@@ -263,7 +265,7 @@ def test_a_reader_is_not_starved_by_the_training_thread():
 
 
 def test_stop_callback_ends_a_long_step():
-    s = Session()
+    s = PlaygroundSession()
     calls = iter(range(10**6))
     assert s.step(1000, stop=lambda: next(calls) >= 7).step == 7
 

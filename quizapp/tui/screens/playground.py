@@ -25,7 +25,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, OptionList, Static
 
 from quizapp.playground.questions import PlaygroundQuestion, Run, make_question, questions_for
-from quizapp.playground.session import Session, Settings
+from quizapp.playground.session import PlaygroundSession, Settings
 from quizapp.tui.widgets.boundary import BoundaryView
 from quizapp.tui.widgets.playground_controls import PlaygroundControls
 from quizapp.tui.widgets.playground_neurons import NeuronList, neuron_title
@@ -52,7 +52,7 @@ class PlaygroundScreen(Screen):
 
     def __init__(self, settings: Settings | None = None) -> None:
         super().__init__()
-        self.session = Session(settings or Settings())
+        self.session = PlaygroundSession(settings or Settings())
         self._gate = threading.Lock()
         self._generation = 0  # bumped by every pause and reset: a worker of an older one stops
         self._training = False

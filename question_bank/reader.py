@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from question_bank import constraints as named
-from question_bank import exprs, render, solving
+from question_bank import param_exprs, render, solving
 from question_bank.loader import MarkedDict, MarkedList, TemplateError
 from question_bank.schema import (
     ABS_TOL,
@@ -360,9 +360,9 @@ def _bound(ctx: _Ctx, raw: MarkedDict, key: str, field: str, earlier: list[str])
     return value if expr is None else expr
 
 
-def _expr(ctx: _Ctx, node: Any, key: Any, field: str, text: Any, names: list[str]) -> exprs.Expr:
+def _expr(ctx: _Ctx, node: Any, key: Any, field: str, text: Any, names: list[str]) -> param_exprs.Expr:
     try:
-        return exprs.compile_expr(text, names)
+        return param_exprs.compile_expr(text, names)
     except ValueError as exc:
         raise ctx.error(node, key, field, str(exc)) from None
 
