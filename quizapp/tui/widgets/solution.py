@@ -29,14 +29,13 @@ def steps_text(steps: Sequence[Step]) -> Text:
         if n > 1:
             out.append("\n")
         out.append(f"{n}. ", style="dim")
-        out.append(step.label, style="bold")
-        out.append(f"  [{step.name}]", style="dim")
+        out.append(step.label, style="bold")  # in words: the step's internal name is never shown
         if step.given:
             out.append("  (your value)", style=f"{WARN}")
         out.append("\n")
         value = value_text(step.value)
         if step.formula:
-            out.append(f"   {step.name} = {step.formula}\n", style="italic")
+            out.append(f"   {step.formula}\n", style="italic")
             out.append(f"      = {_indent(step.substituted, '        ')}\n")
             out.append(f"      = {_indent(value, '        ')}", style=f"{VALUE}")
         else:
