@@ -210,6 +210,19 @@ def _same(value: Any, ref: Any) -> bool:
         return str(value) == str(ref)
 
 
+def _scale(q: Question) -> float:
+    """The size of the question's numbers: the largest given or answered magnitude."""
+    sizes = [0.0]
+    for value in [*q.params.values(), *(q.expected[p.name] for p in q.parts if p.type in judging.NUMERIC)]:
+        try:
+            arr = np.abs(np.asarray(value, dtype=np.float64))
+        except (TypeError, ValueError):
+            continue  # words, choices and lists of them
+        if arr.size and np.all(np.isfinite(arr)):
+            sizes.append(float(arr.max()))
+    return max(sizes)
+
+
 def _hand_reason(template: Template, expected: Mapping[str, Any]) -> str | None:
     """Why these answers are not hand-friendly enough for the template, or None."""
     hand = template.hand
@@ -265,13 +278,10 @@ def _inseparable(q: Question) -> str | None:
     answer that is all but cancelled to zero (0.1 - 0.0999999994: only ε = 1e-8 decides it)."""
     if q.typed:
         return None
+    scale = _scale(q)
     for part in q.parts:
         if part.type in judging.NUMERIC:
             values = np.abs(np.asarray(q.expected[part.name], dtype=np.float64))
-            scale = float(values.max()) if values.size else 0.0
-            for name in q.params:
-                if name == part.name and np.shape(q.params[name]) == values.shape:
-                    scale = max(scale, float(np.max(np.abs(np.asarray(q.params[name], dtype=np.float64)))))
             if np.any((values > 0) & (values < judging.CANCELLED * scale)):
                 return f"cancellation ({part.name} is all but zero)"
     clash = q.judgement.clash

@@ -162,7 +162,8 @@ def adam_update(
     # recorded: a student writes the root down before dividing by it
     den = rec.step("denominator", "denominator of the step", den_t.strip("()") if den_t.startswith("(") else den_t,
                    den, **{vk: v_hat, "eps": eps})
-    w = rec.step("w", "new weights", f"{{w}} - {{lr}}·{{{mk}}} / {den_t}", w - lr * m_hat / den,
+    step = _step(rec, f"{{lr}}·{{{mk}}} / {den_t}", lr * m_hat / den, **{"lr": lr, mk: m_hat, vk: v_hat, "eps": eps})
+    w = rec.step("w", "new weights", f"{{w}} - {{lr}}·{{{mk}}} / {den_t}", w - step,
                  **{"w": w, "lr": lr, mk: m_hat, vk: v_hat, "eps": eps})
     return m, v, w
 

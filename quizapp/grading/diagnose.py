@@ -105,8 +105,9 @@ class Diagnoser:
         own = distance(target, value, ref)
         best: tuple[float, Diagnosis] | None = None
         for e in [*self._named(target, overrides or {}), *self._non_answers(target)]:
-            if np.shape(e.value) != np.shape(ref) or judging.same(e.value, ref) or accepts(target, e.value, ref):
-                continue  # not separated from the right answer: it cannot win
+            if np.shape(e.value) != np.shape(ref) or judging.same(e.value, ref) or judging.inside(
+                    e.value, ref, judging.SEPARATION * target.band(ref, own_values=bool(overrides))):
+                continue  # not separated from the right answer as the sampler separates them: it cannot win
             d = _distance_from(target, value, e.value, ref)
             if d < own and (best is None or d < best[0]):
                 best = (d, e.diagnosis)

@@ -411,7 +411,8 @@ def test_adam_variants_match_numpy(correct, inside):
         close(v, v_ref)
         close(w, w_ref)
     names = [s.name for s in sol.steps]
-    assert names == (["m", "v", "m_hat", "v_hat", "denominator", "w"] if correct else ["m", "v", "denominator", "w"])
+    assert names == (["m", "v", "m_hat", "v_hat", "denominator", "step", "w"] if correct
+                     else ["m", "v", "denominator", "step", "w"])
 
 
 @pytest.mark.parametrize(("placement", "use_sqrt"), [("inside", True), ("outside", False)])
