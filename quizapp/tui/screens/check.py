@@ -186,9 +186,7 @@ class CheckScreen(Screen[None]):
         note = "Counted in your progress." if checked.saved else "Not counted in your progress."
         await box.mount(Static(note, classes="dim"), view)
         body = self.query_one("#check-body", VerticalScroll)
-        # Focus leaves the answer field, or scrolling it into view would pull the verdict away again;
-        # the body keeps pgdn/pgup. After the layout has the result: the verdict at the top.
-        body.focus(scroll_visible=False)
+        # After the layout has the result: the verdict at the top, the worked solution under it.
         self.call_after_refresh(body.scroll_to_widget, box, top=True, animate=False)
 
     async def action_new_numbers(self) -> None:
