@@ -15,33 +15,16 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from solvers.registry import solver
+from solvers.schedules import decay_factor, iteration, rate
 from solvers.steps import Recorder, Solution
-from solvers.validate import array, positive, scalar
-
-
-def _whole(value: Any, name: str, start: int = 0) -> int:
-    x = scalar(value, name)
-    if x < start or not x.is_integer():
-        raise ValueError(f"{name} must be a whole number ≥ {start}, got {x:g}")
-    return int(x)
-
-
-def _rate(value: Any, name: str) -> float:
-    return positive(scalar(value, name), name, strict=False)
-
-
-def _gamma(value: Any) -> float:
-    x = scalar(value, "gamma")
-    if not 0 < x <= 1:
-        raise ValueError(f"gamma is the decay factor and must be in (0, 1], got {x:g}")
-    return x
+from solvers.validate import array, scalar
 
 
 def _milestones(value: Any) -> list[int]:
     marks = array(value, "milestones", ndim=1)
     if marks.size == 0:
         raise ValueError("milestones: give at least one iteration at which the rate drops")
-    return [_whole(m, "each milestone", 1) for m in marks]
+    return [iteration(m, "each milestone", 1) for m in marks]
 
 
 def _multistep(rec: Recorder, lr0: float, gamma: float, milestones: Sequence[int], k: int) -> float:
@@ -72,7 +55,7 @@ def lr_multistep_decay(lr0: float, gamma: float, milestones: Sequence[int], k: i
                        overrides: Mapping[str, Any] | None = None) -> Solution:
     """Multiply by gamma at each milestone (PyTorch ``MultiStepLR``) -> {lr}; steps drops, lr."""
     rec = Recorder(overrides)
-    lr = _multistep(rec, _rate(lr0, "lr0"), _gamma(gamma), _milestones(milestones), _whole(k, "k"))
+    lr = _multistep(rec, rate(lr0, "lr0"), decay_factor(gamma), _milestones(milestones), iteration(k, "k"))
     return rec.solution(lr=float(lr))
 
 
@@ -80,8 +63,8 @@ def lr_multistep_decay(lr0: float, gamma: float, milestones: Sequence[int], k: i
 def lr_cosine_annealing(lr0: float, eta_min: float, t_max: int, k: int,
                         overrides: Mapping[str, Any] | None = None) -> Solution:
     """Cosine from lr0 down to eta_min over t_max iterations (``CosineAnnealingLR``) -> {lr}."""
-    lr0, eta_min = _rate(lr0, "lr0"), _rate(eta_min, "eta_min")
-    t_max, k = _whole(t_max, "t_max", 1), _whole(k, "k")
+    lr0, eta_min = rate(lr0, "lr0"), rate(eta_min, "eta_min")
+    t_max, k = iteration(t_max, "t_max", 1), iteration(k, "k")
     if k > t_max:  # PyTorch's recursion climbs back up after T: a second half-period, not asked here
         raise ValueError(f"k = {k} is past the end of the cosine period T = {t_max}")
     if eta_min > lr0:
@@ -99,6 +82,6 @@ def lr_linear_warmup(lr0: float, start_factor: float, warmup: int, k: int,
     if not 0 <= f <= 1:
         raise ValueError(f"start_factor must be in [0, 1], got {f:g}")
     rec = Recorder(overrides)
-    lr = _warmup(rec, _rate(lr0, "lr0"), f, _whole(warmup, "warmup", 1), _whole(k, "k"))
+    lr = _warmup(rec, rate(lr0, "lr0"), f, iteration(warmup, "warmup", 1), iteration(k, "k"))
     return rec.solution(lr=float(lr))
 

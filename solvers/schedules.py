@@ -48,18 +48,18 @@ def exponential_decay(lr0: float, gamma: float, k: int) -> float:
     return _exponential(NULL, lr0, gamma, k)
 
 
-def _iteration(value: Any, name: str, start: int = 0) -> int:
+def iteration(value: Any, name: str, start: int = 0) -> int:
     x = scalar(value, name)
     if x < start or not x.is_integer():
         raise ValueError(f"{name} must be a whole number ≥ {start}, got {x:g}")
     return int(x)
 
 
-def _rate(value: Any, name: str) -> float:
+def rate(value: Any, name: str) -> float:
     return positive(scalar(value, name), name, strict=False)
 
 
-def _factor(gamma: Any) -> float:
+def decay_factor(gamma: Any) -> float:
     x = scalar(gamma, "gamma")
     if not 0 < x <= 1:
         raise ValueError(f"gamma is the decay factor and must be in (0, 1], got {x:g}")
@@ -73,7 +73,7 @@ def lr_linear_decay(lr0: float, lr_tau: float, tau: float, k: int, clamp: bool =
     ``clamp=False`` (the formula used past τ) is a slip, for the checker."""
     tau = positive(scalar(tau, "tau"), "tau")
     rec = Recorder(overrides)
-    lr = _linear(rec, _rate(lr0, "lr0"), _rate(lr_tau, "lr_tau"), tau, _iteration(k, "k"), clamp)
+    lr = _linear(rec, rate(lr0, "lr0"), rate(lr_tau, "lr_tau"), tau, iteration(k, "k"), clamp)
     return rec.solution(lr=float(lr))
 
 
@@ -82,8 +82,8 @@ def lr_step_decay(lr0: float, gamma: float, step_size: int, k: int,
                   overrides: Mapping[str, Any] | None = None) -> Solution:
     """Multiply by gamma every step_size iterations -> {lr}; steps drops, lr."""
     rec = Recorder(overrides)
-    lr = _step(rec, _rate(lr0, "lr0"), _factor(gamma), _iteration(step_size, "step_size", 1),
-               _iteration(k, "k"))
+    lr = _step(rec, rate(lr0, "lr0"), decay_factor(gamma), iteration(step_size, "step_size", 1),
+               iteration(k, "k"))
     return rec.solution(lr=float(lr))
 
 
@@ -92,5 +92,5 @@ def lr_exponential_decay(lr0: float, gamma: float, k: int,
                          overrides: Mapping[str, Any] | None = None) -> Solution:
     """Multiply by gamma every iteration -> {lr}."""
     rec = Recorder(overrides)
-    lr = _exponential(rec, _rate(lr0, "lr0"), _factor(gamma), _iteration(k, "k"))
+    lr = _exponential(rec, rate(lr0, "lr0"), decay_factor(gamma), iteration(k, "k"))
     return rec.solution(lr=float(lr))
