@@ -35,6 +35,10 @@ from solvers.steps import Recorder, Solution
 from solvers.tensor import Tensor
 
 FUNCTIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu", "softplus")
+# How each function is written for a student (its id is not: "leaky_relu" reads as code).
+SHOWN = {"sigmoid": "σ", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "leaky ReLU", "prelu": "PReLU",
+         "elu": "ELU", "softplus": "softplus"}
+
 # Default α per function; PReLU's α is learned, so a question must give it.
 DEFAULT_ALPHA = {"leaky_relu": 0.01, "elu": 1.0}
 _OUTPUT_FORM = ("sigmoid", "tanh")  # derivative written in terms of the output
@@ -145,7 +149,7 @@ def activation(
 
     rec = Recorder(overrides)
     numbers = {"x": xs} if a is None else {"x": xs, "alpha": a}
-    label = f"{fn}(x)" + (" as seed 003 prints it, 1/(1+e^x)" if typo else "")
+    label = f"{SHOWN[fn]}(x)" + (" as the course notes misprint it, 1/(1+e^x)" if typo else "")
     label += " with log base 10" if log10 else ""
     value = _hand_value(rec, key, xs, a, _number(value), label, log10, numbers)
     if one_minus_tanh:
@@ -214,7 +218,7 @@ def _derivative(
     numbers: dict[str, Any] = {"x": xs, "f": value}
     if a is not None:
         numbers["alpha"] = a
-    label = f"{fn}'(x)"
+    label = f"{SHOWN[fn]}'(x)"
     if of_input:
         # The mistake: the output-form derivative with x put where the output belongs.
         template = DERIVATIVE_FORMULAS[fn].replace("{f}", "{x}")
