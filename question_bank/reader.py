@@ -584,7 +584,7 @@ def _solver(ctx: _Ctx, data: MarkedDict, names: list[str]) -> SolverCall | None:
 
 
 _PART_FIELDS = ("name", "type", "label", "key", "rel_tol", "abs_tol", "sigfigs", "percent", "depends_on", "options",
-                "shuffle")
+                "shuffle", "points")
 
 
 def _parts(ctx: _Ctx, data: MarkedDict, names: list[str], concept: bool) -> tuple[PartSpec, ...]:
@@ -644,8 +644,17 @@ def _part(ctx: _Ctx, raw: MarkedDict, field: str, names: list[str], earlier: lis
         depends_on=tuple(depends),
         options=options,
         shuffle=_bool(ctx, raw, "shuffle", f"{field}.shuffle", concept),
+        points=_weight(ctx, raw, f"{field}.points"),
         line=raw.line,
     )
+
+
+def _weight(ctx: _Ctx, raw: MarkedDict, field: str) -> float:
+    """A part's optional ``points``: its weight when the question's points are shared among the parts."""
+    weight = _number(ctx, raw, "points", field, 1.0)
+    if weight == 0:
+        raise ctx.error(raw, "points", field, "must be positive (the part's share of the question's points)")
+    return weight
 
 
 def _options(ctx: _Ctx, raw: MarkedDict, field: str, ptype: str, concept: bool) -> tuple[Option, ...]:

@@ -113,6 +113,7 @@ class PartSpec:
     depends_on: tuple[str, ...] = ()  # earlier parts this one is computed from (error carried forward)
     options: tuple[Option, ...] = ()
     shuffle: bool = True  # choice options are shown in a seed-dependent order
+    points: float = 1.0  # the part's weight: a question's points are shared among its parts in proportion
     line: int = 0
 
     @property

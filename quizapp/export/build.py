@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from question_bank.bank import Bank
 from question_bank.sampler import rng_for
 from quizapp.export import distractors as mc
 from quizapp.export import parallel
-from quizapp.export.model import ExportQuestion, ProblemSet, Variant, export_question
+from quizapp.export.model import ExportQuestion, ProblemSet, Variant, export_question, with_choices
 from quizapp.export.spec import ExamSpec, Section, SpecError, check_ids
 
 SEED_SPACE = 10**9  # derived seeds stay short enough to type back into `quizapp solve --seed`
@@ -166,10 +166,7 @@ def decide_choices(slots: Sequence[Slot], work: list[tuple[list[ExportQuestion],
 
 def _with_choices(q: ExportQuestion, index: int, wrong: list[mc.Distractor]) -> ExportQuestion:
     part = q.parts[index]
-    options = mc.choices(q.template, q.seed, part.name, part.answer, wrong)
-    letter = next(c.letter for c in options if c.correct)
-    new = replace(part, choices=options, multiple_choice=True, answer_text=f"{letter}) {part.answer_text}")
-    return replace(q, parts=q.parts[:index] + (new,) + q.parts[index + 1:])
+    return with_choices(q, index, mc.choices(q.template, q.seed, part.name, part.answer, wrong))
 
 
 def _decision(slot: Slot, part: str, wrong: list[list[mc.Distractor]], keys: Sequence[VariantKey],

@@ -129,8 +129,9 @@ def _parts(q: ExportQuestion, solution: str) -> list[str]:
         return [line for line in out if line]
     out = [r"\begin{parts}"]
     for i, part in enumerate(q.parts):
-        pts = q.part_points(i)
-        out.append(rf"\part {shown.labels[i] or esc(part.name)} \hfill\emph{{({points_text(pts)}~{_unit(pts)})}}")
+        pts = q.part_points(i)  # shown only as whole or half points: else the question's points alone
+        head = rf"\part {shown.labels[i] or esc(part.name)}"
+        out.append(head + rf" \hfill\emph{{({points_text(pts)}~{_unit(pts)})}}" if q.part_points_shown else head)
         out += _choices(part.choices)
         if not solution:
             out.append(space(q, i))
@@ -204,10 +205,20 @@ def answer_key(ps: ProblemSet) -> str:
                 who = esc(v.heading) if first else ""
                 first = False
                 out.append(rf"{who} & {q.number} & {q.part_mark(i) or '--'} & {shown.answers[i]} & "
-                           rf"{points_text(q.part_points(i))}\\")
+                           rf"{_key_points(q, i)}\\")
         out.append(r"\hline")
     out += [r"\end{longtable}", r"\end{document}"]
     return "\n".join(out) + "\n"
+
+
+def _key_points(q: ExportQuestion, index: int) -> str:
+    """A part's points in the key; a question whose points do not split into whole or half points
+    has them once, on its first part ("1 for (a)--(c)")."""
+    if q.part_points_shown or len(q.parts) == 1:
+        return points_text(q.part_points(index))
+    if index:
+        return ""
+    return rf"{points_text(q.points)} for {q.part_mark(0)}--{q.part_mark(len(q.parts) - 1)}"
 
 
 def render(ps: ProblemSet) -> dict[str, bytes]:

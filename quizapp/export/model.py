@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import html
 import string
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from fractions import Fraction
+from functools import cached_property
 from typing import Any
 
 from question_bank import render
@@ -48,6 +51,7 @@ class ExportPart:
     tolerance: Any = None  # absolute tolerance per entry (same shape as the answer) for numeric parts
     choices: tuple[Choice, ...] = ()
     multiple_choice: bool = False  # a numeric part turned into a choice among misconception answers
+    weight: float = 1.0  # the template's ``points`` for the part: its weight in the question's points
 
     @property
     def letter(self) -> str:
@@ -113,9 +117,19 @@ class ExportQuestion:
         """Whether parts are shown as (a), (b), ... (as Question.text() does)."""
         return len(self.parts) > 1 or bool(self.parts[0].label)
 
+    @cached_property
+    def shares(self) -> PointShares:
+        """The question's points shared among its parts (:func:`share_points`)."""
+        return share_points(self.points, [p.weight for p in self.parts])
+
     def part_points(self, index: int) -> float:
-        """A part's share of the question's points (equal shares; the LMS weights use the same)."""
-        return self.points / len(self.parts)
+        """A part's share of the question's points: what the keys and the LMS weights use."""
+        return self.shares.points[index]
+
+    @property
+    def part_points_shown(self) -> bool:
+        """Whether a sheet shows each part's points (whole or half points), or only the question's."""
+        return self.shares.shown
 
     def part_mark(self, index: int) -> str:
         return f"({string.ascii_lowercase[index]})" if self.lettered else ""
@@ -176,6 +190,38 @@ def points_text(points: float) -> str:
     return number(points, 3)
 
 
+@dataclass(frozen=True)
+class PointShares:
+    points: tuple[float, ...]  # per part; they sum to the question's points
+    shown: bool  # whole or half points, shown per part; else only the question's points are shown
+
+
+def share_points(points: float, weights: Sequence[float]) -> PointShares:
+    """A question's ``points`` shared among its parts in proportion to ``weights``: the one allocation
+    every sheet, key and LMS export uses.
+
+    Shares a person reads: whole points when the question's points are whole and every part gets
+    at least one; else half points when every part gets at least a half; each by largest
+    remainder (ties to the earlier part), so they sum exactly to ``points`` (5 over three equal
+    parts: 2, 2, 1). Otherwise no whole or half split exists (1 point over three parts): the
+    shares are exact (1/3 each, the LMS weights) and sheets show only the question's points.
+    """
+    total = Fraction(points)
+    parts = [Fraction(w) for w in weights]
+    for unit in (Fraction(1), Fraction(1, 2)):
+        units = total / unit
+        if units.denominator != 1:
+            continue
+        exact = [units * w / sum(parts) for w in parts]
+        whole = [int(x) for x in exact]  # floor: the shares are positive
+        left = int(units) - sum(whole)
+        for i in sorted(range(len(exact)), key=lambda i: (-(exact[i] - whole[i]), i))[:left]:
+            whole[i] += 1
+        if min(whole) >= 1:
+            return PointShares(tuple(float(n * unit) for n in whole), True)
+    return PointShares(tuple(float(total * w / sum(parts)) for w in parts), False)
+
+
 def tolerance(question: Question, part: PartSpec) -> Any:
     """The absolute half-width the grader accepts for each entry (``Question.band``): every export
     gives an LMS exactly the grader's band."""
@@ -211,6 +257,18 @@ def export_question(question: Question, number: int, section: str, points: float
 MEDIA = ("latex", "html")
 
 
+def with_choices(q: ExportQuestion, index: int, options: tuple[Choice, ...]) -> ExportQuestion:
+    """``q`` with numeric part ``index`` asked as a choice among ``options`` (in this variant's order):
+    every key and solution then gives the right option's letter before the value ("B) 0.731"), in
+    the records (``answer_text``, ``letter``) and in what is typeset for each medium."""
+    part = q.parts[index]
+    letter = next(c.letter for c in options if c.correct)
+    new = replace(part, choices=options, multiple_choice=True, answer_text=f"{letter}) {part.answer_text}")
+    shown = {m: replace(s, answers=s.answers[:index] + (f"{letter}) {s.answers[index]}",) + s.answers[index + 1:])
+             for m, s in q.shown.items()}
+    return replace(q, parts=q.parts[:index] + (new,) + q.parts[index + 1:], shown=shown)
+
+
 def _shown(question: Question, parts: tuple[ExportPart, ...], medium: str) -> Shown:
     """The question's text typeset for ``medium`` from the template's text and the drawn values."""
     t, params = question.template, question.params
@@ -243,9 +301,10 @@ def _part(question: Question, part: PartSpec, mc: tuple[Choice, ...]) -> ExportP
     label = question.label(part) if part.label else ""
     if part.type == "choice" and part.options:
         return ExportPart(part.name, label, part.type, value, render.answer_text(question, part, value),
-                          choices=option_choices(question, part))
+                          choices=option_choices(question, part), weight=part.points)
     text = render.answer_text(question, part, value)
     if mc:
         letter = next(c.letter for c in mc if c.correct)
         text = f"{letter}) {text}"
-    return ExportPart(part.name, label, part.type, clean(value), text, tolerance(question, part), mc, bool(mc))
+    return ExportPart(part.name, label, part.type, clean(value), text, tolerance(question, part), mc, bool(mc),
+                      part.points)
