@@ -14,7 +14,7 @@ import json
 import re
 from typing import Any
 
-from quizapp.export.model import ProblemSet, points_text
+from quizapp.export.model import ExportQuestion, ProblemSet, points_text
 from solvers.display import clean
 
 JSON_FILES = ("set.json",)
@@ -54,8 +54,15 @@ def csv_rows(ps: ProblemSet) -> list[list[str]]:
                 # roster cells come from outside and are made formula-safe; answers stay exact for scripts
                 rows.append([safe(v.id), safe(v.student), safe(v.name), str(v.seed), str(q.number), q.template,
                              str(q.version), str(q.seed), p.name, p.type, _value(p.answer), p.answer_text, p.letter,
-                             tol, points_text(q.part_points(i))])
+                             tol, _points(q, i)])
     return rows
+
+
+def _points(q: ExportQuestion, index: int) -> str:
+    """The part's share of the question's points: whole or half points as the sheet shows them, else
+    the exact share (0.3333333333333333), so the column sums to the exam's total."""
+    share = q.part_points(index)
+    return points_text(share) if q.part_points_shown else repr(share)
 
 
 def answer_key_csv(ps: ProblemSet) -> str:

@@ -143,7 +143,8 @@ class ExportQuestion:
                 "template": self.template, "version": self.version, "seed": self.seed, "title": self.title,
                 "topic": self.topic, "difficulty": self.difficulty, "conventions": list(self.conventions),
                 "prompt": self.prompt, "params": self.params, "answer": self.answer(),
-                "parts": [p.to_dict() for p in self.parts], "steps": [s.to_dict() for s in self.steps]}
+                "parts": [{**p.to_dict(), "points": self.part_points(i)} for i, p in enumerate(self.parts)],
+                "part_points_shown": self.part_points_shown, "steps": [s.to_dict() for s in self.steps]}
 
 
 @dataclass(frozen=True)
