@@ -10,6 +10,7 @@ from textual.widgets import Static
 
 from quizapp.tui.display import BAD, OK, VALUE, WARN, answer_text, value_text
 from quizapp.tui.widgets.answer import part_caption
+from quizapp.tui.widgets.hanging import Hanging
 
 if TYPE_CHECKING:
     from question_bank.question import Question
@@ -126,8 +127,8 @@ class ExplanationView(Static):
 
     def __init__(self, question: Question, result: GradeResult | None,
                  graph: Sequence[GradNode] | None = None, command: str | None = None, **kwargs) -> None:
-        super().__init__(explanation_text(question, result, graph, command), **kwargs)
+        super().__init__(Hanging(explanation_text(question, result, graph, command)), **kwargs)
 
     def show(self, question: Question, result: GradeResult | None, graph: Sequence[GradNode] | None = None,
              command: str | None = None) -> None:
-        self.update(explanation_text(question, result, graph, command))
+        self.update(Hanging(explanation_text(question, result, graph, command)))

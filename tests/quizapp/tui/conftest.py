@@ -104,7 +104,7 @@ def drive(app, scenario: Callable[..., Awaitable[None]], size: tuple[int, int] =
 
 def text_of(widget) -> str:
     content = widget.content
-    return content.plain if isinstance(content, Text) else str(content)
+    return content.plain if isinstance(content, Text) or hasattr(content, "plain") else str(content)
 
 
 def screen_text(screen) -> str:
