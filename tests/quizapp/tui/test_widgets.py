@@ -9,6 +9,7 @@ import pytest
 from quizapp.tui.display import bar_text, duration_text, value_text
 from quizapp.tui.graphs import expression_graph, parse_values
 from quizapp.tui.widgets.graph import graph_rows, node_formula, render_graph
+from quizapp.tui.widgets.hanging import Hanging
 from quizapp.tui.widgets.plot import column_chart
 from quizapp.tui.widgets.prompt import reflow
 from solvers.steps import NodeRecord
@@ -88,3 +89,23 @@ def test_column_chart_heights_in_eighths():
 def test_reflow_joins_prose_but_keeps_matrix_rows():
     text = "A batch of\ntwo rows:\nx = [ 1, 2 ]\n    [ 3, 4 ]\nApply it\nnow."
     assert reflow(text) == "A batch of two rows:\nx = [ 1, 2 ]\n    [ 3, 4 ]\nApply it now."
+
+
+def test_wrapped_lines_keep_their_indent():
+    from rich.console import Console
+    from rich.text import Text
+
+    step = Text("2. scale\n   γ · x̂ + β\n      = " + " + ".join(["0.123456"] * 8) + "\n"
+                "   you wrote: " + "word " * 12 + "\nplain " + "text " * 12)
+    console = Console(width=40, color_system=None, legacy_windows=False)
+    with console.capture() as captured:
+        console.print(Hanging(step))
+    lines = captured.get().splitlines()
+    # "      = a + b + ..." wraps under the numbers, 8 columns in; "you wrote:" wraps under the answer;
+    # a line with no lead wraps from column 0; every line fits the width
+    assert lines[:3] == ["2. scale", "   γ · x̂ + β", "      = 0.123456 + 0.123456 + 0.123456 +"]
+    assert lines[3].startswith("        0.123456") and lines[4].startswith("        0.123456")
+    at = next(i for i, line in enumerate(lines) if line.startswith("   you wrote: word"))
+    assert lines[at + 1].startswith(" " * 14 + "word")
+    assert lines[-1].startswith("text") and all(len(line) <= 40 for line in lines)
+    assert Hanging(step).plain == step.plain
