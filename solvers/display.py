@@ -409,8 +409,37 @@ _RENDERERS: dict[str, Callable[[Any, bool], str]] = {
 
 # ----- LaTeX text mode ------------------------------------------------------------------------
 # pdflatex knows few non-ASCII characters: Greek letters, sub- and superscripts, arrows and
-# operators become LaTeX commands, CJK passes through (the documents load CJKutf8), and any other
-# character its code point (never a compile error).
+# operators become LaTeX commands, a run of CJK characters becomes \cjk{run}{code points} (see
+# CJK_RANGES), and any other character its code point (never a compile error).
+
+# Chinese, Japanese and Korean script, which pdflatex cannot print: a document holding any is built
+# with XeLaTeX and a CJK font (quizapp.export.latex). Only characters that were written as code
+# points are here (so a document without them is written as before): the CJK characters that
+# decompose to ASCII (fullwidth Ａ and ，, the ideographic space) or to Latin (enclosed ㈠, ㎏) are not.
+CJK_RANGES = (
+    (0x1100, 0x11FF),  # Hangul Jamo (a Korean name in decomposed form)
+    (0x2E80, 0x2FDF),  # CJK and Kangxi radicals
+    (0x3001, 0x303F),  # CJK symbols and punctuation (、。「」), not U+3000, the ideographic space
+    (0x3040, 0x309A),  # Hiragana (not U+309B/C, the spacing voiced marks: a space and an accent)
+    (0x309D, 0x30FF),  # Hiragana iteration marks, Katakana
+    (0x3100, 0x31FF),  # Bopomofo, Hangul compatibility jamo, Kanbun, CJK strokes, Katakana extension
+    (0x3400, 0x4DBF),  # CJK Unified Ideographs Extension A
+    (0x4E00, 0x9FFF),  # CJK Unified Ideographs (hanzi, kanji, hanja)
+    (0xA960, 0xA97F),  # Hangul Jamo Extended-A
+    (0xAC00, 0xD7FF),  # Hangul syllables, Hangul Jamo Extended-B
+    (0xF900, 0xFAFF),  # CJK Compatibility Ideographs
+    (0xFF61, 0xFFDC),  # halfwidth Katakana and Hangul (not the fullwidth ASCII before them)
+    (0x20000, 0x323AF),  # CJK Unified Ideographs Extensions B to H, compatibility supplement
+)
+_CJK_CLASS = "".join(f"{chr(a)}-{chr(b)}" for a, b in CJK_RANGES)
+_CJK_RUN = re.compile(f"([{_CJK_CLASS}]+)")
+_CJK = re.compile(f"[{_CJK_CLASS}]")
+
+
+def has_cjk(text: str) -> bool:
+    """Whether ``text`` holds a character of CJK_RANGES (fast on ASCII text)."""
+    return not text.isascii() and _CJK.search(text) is not None
+
 
 _ESCAPES = {
     "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "#": r"\#", "$": r"\$", "%": r"\%", "&": r"\&",
@@ -488,7 +517,12 @@ def _plain(text: str) -> str:
         if ord(ch) not in _TABLE:
             # an accent that did not follow a letter we can hat: dropped rather than break the build
             _TABLE[ord(ch)] = "" if unicodedata.combining(ch) else _char(ch)
-    return text.translate(_TABLE)
+    if text.isascii() or not _CJK.search(text):
+        return text.translate(_TABLE)
+    # [text, CJK run, text, ...]: a run as itself for XeLaTeX, and as before (code points) for pdflatex
+    pieces = _CJK_RUN.split(text)
+    return "".join(rf"\cjk{{{p}}}{{{p.translate(_TABLE)}}}" if i % 2 else p.translate(_TABLE)
+                   for i, p in enumerate(pieces))
 
 
 def _math_atom(ch: str) -> str:

@@ -5,6 +5,12 @@ part, no question split across pages), ``answers.tex`` (a compact key: one table
 ``solutions.tex`` (answers and worked steps in ``solution`` environments). Each variant starts on
 a new page with its own numbering. Prompts, labels, answers and step values come typeset from the
 display model (``solvers.display``: ``bmatrix``, ``\\hat{x}``, ``\\sum_{j \\neq y}``).
+
+Text in a CJK script (a roster of names such as 李华, さくら, 김민준) is printed by XeLaTeX in a CJK
+font: a document holding some (``needs_xelatex``, which ``generate --pdf`` asks too) says so in its
+first line for editors (``% !TEX program = xelatex``) and its preamble picks a CJK font under XeLaTeX
+or LuaLaTeX; pdflatex still builds it, printing code points there and a warning. Any other document
+is written as before, byte for byte, for pdflatex.
 """
 
 from __future__ import annotations
@@ -43,12 +49,49 @@ def typeset(value: str) -> str:
     return "\n".join(r"\newline{}".join(para) + r"\par{}" for para in paras)
 
 
-def preamble(title: str, answers: bool) -> list[str]:
+XELATEX = "% !TEX program = xelatex"  # the magic comment editors read (TeXstudio, TeXShop, TeXworks)
+# The CJK font: the first of these installed (Debian: fonts-wqy-microhei, 1.6 MB, has Hangul, which
+# fonts-droid-fallback's DroidSansFallbackFull lacks); Noto's is the one macOS and TeX users often have.
+CJK_FONTS = ("WenQuanYi Micro Hei", "Noto Sans CJK SC")
+DEBIAN_PACKAGES = ("texlive-xetex", "fonts-wqy-microhei")  # what a document with CJK text needs
+
+
+def needs_xelatex(tex: str) -> bool:
+    """Whether a document (text or LaTeX source) holds CJK text, which pdflatex cannot print."""
+    return display.has_cjk(tex)
+
+
+_PDFLATEX_FONTS = (r"\usepackage[utf8]{inputenc}", r"\usepackage[T1]{fontenc}", r"\usepackage{lmodern}")
+
+
+def _cjk_fonts() -> list[str]:
+    """XeLaTeX and LuaLaTeX: Unicode fonts and a CJK one for \\cjk{text}{code points}; pdflatex: the
+    code points, and a warning that says which engine prints the text."""
+    missing = (rf"\PackageError{{quizapp}}{{no CJK font: install one of {', '.join(CJK_FONTS)} (Debian: "
+               rf"apt-get install {DEBIAN_PACKAGES[1]})}}{{}}\newcommand{{\cjkfont}}{{}}")
+    for font in reversed(CJK_FONTS):
+        missing = rf"\IfFontExistsTF{{{font}}}{{\newfontfamily\cjkfont{{{font}}}}}{{{missing}}}"
     return [
+        r"\usepackage{iftex}",
+        r"\iftutex",
+        r"\usepackage{fontspec}",
+        missing,
+        r"\newcommand{\cjk}[2]{{\cjkfont #1}}",
+        r"\else",
+        *_PDFLATEX_FONTS,
+        r"\newcommand{\cjk}[2]{#2}",
+        r"\AtEndDocument{\PackageWarningNoLine{quizapp}{This document has CJK text, which pdflatex prints "
+        r"as code points ([U+674E]): build it with xelatex (latexmk -xelatex) to print the text}}",
+        r"\fi",
+    ]
+
+
+def preamble(title: str, answers: bool, cjk: bool = False) -> list[str]:
+    """The lines up to ``\\begin{document}``; ``cjk``: for a document with CJK text (``needs_xelatex``)."""
+    return [
+        *([XELATEX] if cjk else []),
         r"\documentclass[11pt,addpoints]{exam}",
-        r"\usepackage[utf8]{inputenc}",
-        r"\usepackage[T1]{fontenc}",
-        r"\usepackage{lmodern}",
+        *(_cjk_fonts() if cjk else _PDFLATEX_FONTS),
         r"\usepackage{amsmath,amssymb}",
         r"\usepackage[margin=2.2cm]{geometry}",
         r"\usepackage{textcomp}",
@@ -178,7 +221,7 @@ def _feedback(q: ExportQuestion) -> list[str]:
 
 def document(ps: ProblemSet, solution: str) -> str:
     what = {"": "", "full": ": worked solutions"}[solution]
-    out = preamble(ps.title, bool(solution))
+    out: list[str] = []
     for i, v in enumerate(ps.variants):
         if i:
             out.append(r"\newpage")
@@ -187,14 +230,18 @@ def document(ps: ProblemSet, solution: str) -> str:
         for q in v.questions:
             out += _question(q, _parts(q, solution))
         out.append(r"\end{questions}")
-    out.append(r"\end{document}")
-    return "\n".join(out) + "\n"
+    return _complete(ps.title, bool(solution), out)
+
+
+def _complete(title: str, answers: bool, body: list[str]) -> str:
+    """The document: the preamble its text needs (XeLaTeX for CJK text), ``body``, and the end."""
+    text = "\n".join([*body, r"\end{document}"])
+    return "\n".join([*preamble(title, answers, needs_xelatex(title + text)), text]) + "\n"
 
 
 def answer_key(ps: ProblemSet) -> str:
     """The compact key: per variant a table of question, part, answer and points (no prompts)."""
-    out = preamble(ps.title, False)
-    out += [r"\begin{center}{\Large\bfseries \settitle: answer key}\end{center}",
+    out = [r"\begin{center}{\Large\bfseries \settitle: answer key}\end{center}",
             r"\begin{longtable}{@{}llllr@{}}", r"\textbf{who} & \textbf{Q} & \textbf{part} & \textbf{answer} & "
             r"\textbf{pts}\\ \hline\endhead"]
     for v in ps.variants:
@@ -207,8 +254,8 @@ def answer_key(ps: ProblemSet) -> str:
                 out.append(rf"{who} & {q.number} & {q.part_mark(i) or '--'} & {shown.answers[i]} & "
                            rf"{_key_points(q, i)}\\")
         out.append(r"\hline")
-    out += [r"\end{longtable}", r"\end{document}"]
-    return "\n".join(out) + "\n"
+    out.append(r"\end{longtable}")
+    return _complete(ps.title, False, out)
 
 
 def _key_points(q: ExportQuestion, index: int) -> str:

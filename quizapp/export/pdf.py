@@ -2,7 +2,9 @@
 
 latexmk runs as many passes as the references need; without it pdflatex runs until its log no
 longer asks to "Rerun" (at most four passes), so no ``??`` is left. Each run has a time limit and
-reads no terminal input: a broken document fails with its first error line, never hangs.
+reads no terminal input: a broken document fails with its first error line, never hangs. A document
+with CJK text (``latex.needs_xelatex``) is built with XeLaTeX instead (``latexmk -xelatex``, or
+xelatex passes): pdflatex has no glyphs for it.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from __future__ import annotations
 import shutil
 import subprocess
 from pathlib import Path
+
+from quizapp.export.latex import DEBIAN_PACKAGES, needs_xelatex
 
 MAX_PASSES = 4
 TIMEOUT = 300  # seconds per pass
@@ -19,28 +23,41 @@ class PdfError(RuntimeError):
     """A document that did not build: says which and why."""
 
 
-def engine() -> str | None:
-    """The TeX driver to use ("latexmk" or "pdflatex"), or None when neither is installed."""
-    return next((name for name in ("latexmk", "pdflatex") if shutil.which(name)), None)
+def engine(xelatex: bool = False) -> str | None:
+    """The TeX driver to use ("latexmk", or the engine: "pdflatex", "xelatex" when ``xelatex``), or
+    None when it is not installed."""
+    if not xelatex:
+        return next((name for name in ("latexmk", "pdflatex") if shutil.which(name)), None)
+    if shutil.which("xelatex") is None:  # latexmk needs it too
+        return None
+    return "latexmk" if shutil.which("latexmk") else "xelatex"
 
 
 def build(folder: str | Path, names: list[str]) -> list[Path]:
     """Build each ``.tex`` file of ``names`` in ``folder``; the PDFs written."""
-    driver = engine()
-    if driver is None:
-        raise PdfError("--pdf needs a TeX engine (latexmk or pdflatex): install TeX Live, or build the .tex "
-                       "files yourself")
     folder = Path(folder)
-    return [_build_one(folder, name, driver) for name in names]
+    jobs = []
+    for name in names:  # every engine checked before the first run
+        xelatex = needs_xelatex((folder / name).read_text(encoding="utf-8"))
+        driver = engine(xelatex)
+        if driver is None and xelatex:
+            raise PdfError(f"{name} has text in a CJK script (Chinese, Japanese or Korean names), which only "
+                           f"XeLaTeX prints: install it and a CJK font (Debian: apt-get install "
+                           f"{' '.join(DEBIAN_PACKAGES)}), or build the .tex files yourself")
+        if driver is None:
+            raise PdfError("--pdf needs a TeX engine (latexmk or pdflatex): install TeX Live, or build the .tex "
+                           "files yourself")
+        jobs.append((name, driver, "xelatex" if xelatex else "pdflatex"))
+    return [_build_one(folder, name, driver, tex) for name, driver, tex in jobs]
 
 
-def _build_one(folder: Path, name: str, driver: str) -> Path:
+def _build_one(folder: Path, name: str, driver: str, tex: str) -> Path:
     base = ["-interaction=nonstopmode", "-halt-on-error"]
     if driver == "latexmk":
-        _run(["latexmk", "-pdf", "-silent", *base, name], folder, name)
+        _run(["latexmk", "-pdf" if tex == "pdflatex" else "-xelatex", "-silent", *base, name], folder, name)
     else:
         for _ in range(MAX_PASSES):
-            log = _run(["pdflatex", *base, name], folder, name)
+            log = _run([tex, *base, name], folder, name)
             if "Rerun to get" not in log and "Label(s) may have changed" not in log:
                 break
     pdf = folder / (Path(name).stem + ".pdf")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import numpy as np
 import pytest
 
@@ -85,3 +87,29 @@ def test_bad_markup_says_what_and_where(markup, message):
 
 def test_latex_text_escapes_and_typesets_unicode():
     assert display.latex_text("50% of x_1 & σ") == r"50\% of x\_1 \& \ensuremath{\sigma}"
+
+
+def test_latex_text_writes_a_cjk_run_for_xelatex_and_its_code_points_for_pdflatex():
+    # \cjk{text}{fallback}: XeLaTeX prints the text in a CJK font, pdflatex the code points as before
+    assert display.latex_text("李华") == r"\cjk{李华}{\texttt{[U+674E]}\texttt{[U+534E]}}"
+    assert display.latex_text("Student 김민준 (s5)") == (
+        r"Student \cjk{김민준}{\texttt{[U+AE40]}\texttt{[U+BBFC]}\texttt{[U+C900]}} (s5)")
+    assert display.latex_text("山田 さくら。") == (r"\cjk{山田}{\texttt{[U+5C71]}\texttt{[U+7530]}} "
+                                                 r"\cjk{さくら。}{\texttt{[U+3055]}\texttt{[U+304F]}\texttt{[U+3089]}"
+                                                 r"\texttt{[U+3002]}}")
+    # other scripts and symbols pdflatex cannot print keep their code point; fullwidth ASCII is ASCII
+    assert display.latex_text("Жуков ☃") == (r"\texttt{[U+0416]}\texttt{[U+0443]}\texttt{[U+043A]}"
+                                             r"\texttt{[U+043E]}\texttt{[U+0432]} \texttt{[U+2603]}")
+    assert display.latex_text("Zoë Müller, Ａ１") == "Zoë Müller, A1"
+    assert display.has_cjk("Ann 李华") and not display.has_cjk("Zoë Müller ☃ Ａ") and not display.has_cjk("x")
+
+
+def test_cjk_ranges_hold_only_characters_that_were_written_as_code_points():
+    # so a document without them is written byte for byte as before the CJK runs existed
+    for start, end in display.CJK_RANGES:
+        for code in range(start, end + 1):
+            ch = chr(code)
+            if unicodedata.category(ch) == "Cn":
+                continue
+            assert display.has_cjk(ch)
+            assert unicodedata.combining(ch) or display._char(ch) == rf"\texttt{{[U+{code:04X}]}}", hex(code)
