@@ -73,7 +73,7 @@ def question_lines(q: ExportQuestion) -> list[str]:
     out += [""] if out else []
     out += _lines(q.prompt)
     for i, part in enumerate(q.parts):
-        head = " ".join(x for x in (q.part_mark(i), esc(part.label)) if x)
+        head = " ".join(x for x in (q.part_mark(i), esc(part.label), _part_points(q, i)) if x)
         if head:
             out += [head, ""]
         for c in part.choices:
@@ -81,6 +81,14 @@ def question_lines(q: ExportQuestion) -> list[str]:
         if part.choices:
             out.append("")
     return out
+
+
+def _part_points(q: ExportQuestion, index: int) -> str:
+    """"(2 points)" after a part's label, when the question's points split into whole or half points."""
+    if len(q.parts) < 2 or not q.part_points_shown:
+        return ""
+    pts = q.part_points(index)
+    return f"({points_text(pts)} point{'s' if pts != 1 else ''})"
 
 
 def _each(ps: ProblemSet, body: Callable[[ExportQuestion], list[str]]) -> list[str]:

@@ -145,6 +145,8 @@ def test_five_points_over_three_parts_are_two_two_one(bank):
     spec = from_flags(templates=["adam-step"], points=5)
     ps = build(bank, spec, 4, numbered_variants(4, 2), "test")
     assert _part_points_on_sheet(latex.document(ps, "")) == ["2", "2", "1"] * 2
+    md = re.findall(r"^\([abc]\) .* \((\d) points?\)$", markdown.questions(ps), flags=re.M)
+    assert md == ["2", "2", "1"] * 2
     assert [r["points"] for r in _csv(ps)] == ["2", "2", "1"] * 2
     assert sum(float(r["points"]) for r in _csv(ps)) == 10  # 2 variants of 5 points: each a total of 5
     # Moodle: whole-number blank weights; a part's blanks together weigh as its points (2:2:1)
