@@ -67,8 +67,10 @@ _PDFLATEX_FONTS = (r"\usepackage[utf8]{inputenc}", r"\usepackage[T1]{fontenc}", 
 def _cjk_fonts() -> list[str]:
     """XeLaTeX and LuaLaTeX: Unicode fonts and a CJK one for \\cjk{text}{code points}; pdflatex: the
     code points, and a warning that says which engine prints the text."""
-    missing = (rf"\PackageError{{quizapp}}{{no CJK font: install one of {', '.join(CJK_FONTS)} (Debian: "
-               rf"apt-get install {DEBIAN_PACKAGES[1]})}}{{}}\newcommand{{\cjkfont}}{{}}")
+    # short enough for the first line of TeX's message (generate --pdf shows that line)
+    missing = (rf"\PackageError{{quizapp}}{{no CJK font: apt-get install {DEBIAN_PACKAGES[1]}}}"
+               rf"{{The CJK text is printed in one of these fonts: {', '.join(CJK_FONTS)}.}}"
+               r"\newcommand{\cjkfont}{}")
     for font in reversed(CJK_FONTS):
         missing = rf"\IfFontExistsTF{{{font}}}{{\newfontfamily\cjkfont{{{font}}}}}{{{missing}}}"
     return [

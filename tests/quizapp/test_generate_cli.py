@@ -8,6 +8,7 @@ import functools
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -196,3 +197,77 @@ def test_an_output_folder_that_cannot_be_written_is_a_clear_error(tmp_path):
     proc = run("generate", "--template", "sgd-step", "--seed", "1", "--out", str(blocker / "set"))
     assert proc.returncode == 2 and f"cannot write to {blocker / 'set'}" in proc.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]
+
+
+# ----- PDFs of a roster with names in CJK scripts ------------------------------------------------
+
+NAMES = {"s1": "Ann Lee", "s2": "Zoë Müller", "s3": "李华", "s4": "山田さくら", "s5": "김민준"}
+CJK = ("s3", "s4", "s5")
+
+
+def pdf_text(pdf: Path) -> str:
+    return subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, timeout=60, check=True).stdout
+
+
+def roster_pdfs(tmp_path: Path, ids: tuple[str, ...]) -> Path:
+    roster = tmp_path / "class.csv"
+    roster.write_text("id,name\n" + "".join(f"{i},{NAMES[i]}\n" for i in ids), encoding="utf-8")
+    out = tmp_path / "out"
+    proc = run("generate", "--template", "sgd-step", "--seed", "5", "--roster", str(roster), "--format", "tex",
+               "--pdf", "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    return out
+
+
+# CI installs xelatex and a CJK font (.ci/run); there a missing one fails instead of skipping.
+@pytest.mark.skipif(shutil.which("xelatex") is None and not os.environ.get("CI"),
+                    reason="xelatex is not installed (CI installs it)")
+def test_cjk_names_are_typeset_by_xelatex_as_written(tmp_path):
+    out = roster_pdfs(tmp_path, tuple(NAMES))
+    for stem in ("questions", "answers", "solutions"):
+        tex = (out / f"{stem}.tex").read_text(encoding="utf-8")
+        assert tex.startswith("% !TEX program = xelatex\n\\documentclass")
+        log = (out / f"{stem}.log").read_text(errors="replace")
+        assert log.startswith("This is XeTeX") and "Missing character" not in log
+        text = pdf_text(out / f"{stem}.pdf")
+        for sid, name in NAMES.items():
+            assert f"{name} ({sid})" in text, (stem, name)
+        assert "[U+" not in text
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None and not os.environ.get("CI"),
+                    reason="pdflatex is not installed (CI installs it)")
+def test_a_roster_without_cjk_is_still_built_by_pdflatex_from_the_same_tex(tmp_path):
+    out = roster_pdfs(tmp_path, ("s1", "s2"))
+    tex = (out / "questions.tex").read_text(encoding="utf-8")
+    # the preamble pdflatex had before CJK names were typeset, and nothing of theirs
+    assert tex.startswith("\\documentclass[11pt,addpoints]{exam}\n\\usepackage[utf8]{inputenc}\n"
+                          "\\usepackage[T1]{fontenc}\n\\usepackage{lmodern}\n\\usepackage{amsmath,amssymb}\n")
+    assert "xelatex" not in tex and "cjk" not in tex and "iftex" not in tex
+    assert (out / "questions.log").read_text(errors="replace").startswith("This is pdfTeX")
+    text = pdf_text(out / "questions.pdf")
+    assert "Ann Lee (s1)" in text and "Zoë Müller (s2)" in text
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None and not os.environ.get("CI"),
+                    reason="pdflatex is not installed (CI installs it)")
+def test_pdflatex_by_hand_builds_a_cjk_sheet_with_code_points_and_says_why(tmp_path, monkeypatch):
+    from quizapp.export import pdf
+
+    which = shutil.which
+    monkeypatch.setattr(shutil, "which", lambda name: None if name == "xelatex" else which(name))
+    roster = tmp_path / "class.csv"
+    roster.write_text("id,name\ns3,李华\n", encoding="utf-8")
+    proc = run("generate", "--template", "sgd-step", "--seed", "5", "--roster", str(roster), "--format", "tex",
+               "--out", str(tmp_path))
+    assert proc.returncode == 0, proc.stderr
+    # --pdf without xelatex: an error naming what to install, before any TeX run
+    with pytest.raises(pdf.PdfError, match="apt-get install texlive-xetex fonts-wqy-microhei"):
+        pdf.build(tmp_path, ["questions.tex"])
+    assert not (tmp_path / "questions.log").exists()
+    # a TA who runs pdflatex gets a sheet, the code points, and a warning that names xelatex
+    done = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "questions.tex"], cwd=tmp_path,
+                          capture_output=True, text=True, errors="replace", timeout=300, stdin=subprocess.DEVNULL)
+    assert done.returncode == 0, done.stdout[-2000:]
+    assert "Package quizapp Warning: This document has CJK text" in done.stdout and "xelatex" in done.stdout
+    assert "Student [U+674E][U+534E] (s3)" in pdf_text(tmp_path / "questions.pdf")
