@@ -106,7 +106,9 @@ def preamble(title: str, answers: bool, cjk: bool = False) -> list[str]:
         # by it: restarting it would define each label once per variant); each variant shows 1, 2, ...
         r"\newcount\qoffset",
         r"\renewcommand{\thequestion}{\the\numexpr\value{question}-\qoffset\relax}",
-        r"\qformat{\textbf{Question \thequestion} \quad (\totalpoints~\points)\hfill}",
+        # the question's points as given (exam's \totalpoints counts whole points only: 2.5 showed as 0)
+        r"\newcommand{\qpoints}{}",
+        r"\qformat{\textbf{Question \thequestion} \quad (\qpoints)\hfill}",
         rf"\newcommand{{\settitle}}{{{esc(title)}}}",
         r"\begin{document}",
     ]
@@ -130,7 +132,8 @@ def _question(q: ExportQuestion, body: list[str]) -> list[str]:
     # one question never splits across pages: the exam class's samepage environment holds it together
     # exam's point arithmetic takes whole numbers only; parts print their share as text
     points = f"[{points_text(q.points)}]" if float(q.points).is_integer() else ""
-    out = [rf"\question{points}", r"\begin{samepage}", rf"\textbf{{{esc(q.title)}}}\par{{}}"]
+    out = [rf"\renewcommand{{\qpoints}}{{{points_text(q.points)}~{_unit(q.points)}}}", rf"\question{points}",
+           r"\begin{samepage}", rf"\textbf{{{esc(q.title)}}}\par{{}}"]
     if shown.conventions:
         out += [r"\begin{itemize}"] + [rf"\item{{}} {c}" for c in shown.conventions] + [r"\end{itemize}"]
     out.append(typeset(shown.prompt))

@@ -172,4 +172,5 @@ def test_template_weights_share_the_question_points(bank, tmp_path):
     # 1.5 points over weights 2:1: 1.5 is no whole number; 3 halves, exactly 2 and 1 of them
     ps = build(weighted, from_flags(templates=["hinge-weighted"], points=1.5), 2, numbered_variants(2, 1), "test")
     assert _part_points_on_sheet(latex.document(ps, "")) == ["1", "0.5"]
+    assert r"\renewcommand{\qpoints}{1.5~points}" in latex.document(ps, "")  # the question's head: not 0
     assert [r["points"] for r in _csv(ps)] == ["1", "0.5"]
