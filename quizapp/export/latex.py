@@ -119,7 +119,7 @@ def _variant_head(ps: ProblemSet, v: Variant, what: str, sheet: bool) -> list[st
         r"\global\qoffset=\value{question}",
         r"\begin{center}",
         rf"{{\Large\bfseries \settitle{what}}}\\[2pt]",
-        rf"{esc(v.heading)} \quad {points_text(ps.points)} points",
+        rf"{esc(v.heading)} \quad {points_text(ps.points)} {_unit(ps.points)}",
         r"\end{center}",
     ]
     if sheet:  # a student writes their name and ID on the sheet

@@ -52,7 +52,7 @@ def _header(ps: ProblemSet, what: str) -> list[str]:
     count = len(ps.variants[0].questions) if ps.variants else 0
     return [f"# {esc(ps.title)}{what}", "",
             f"Seed {ps.seed} · {n} variant{'s' if n != 1 else ''} · {count} questions · "
-            f"{points_text(ps.points)} points", ""]
+            f"{points_text(ps.points)} point{'s' if ps.points != 1 else ''}", ""]
 
 
 def _variant_head(v: Variant) -> list[str]:
