@@ -12,9 +12,10 @@ import csv
 import io
 import json
 import re
+from fractions import Fraction
 from typing import Any
 
-from quizapp.export.model import ExportQuestion, ProblemSet, points_text
+from quizapp.export.model import ExportQuestion, ProblemSet, apportion, points_text
 from solvers.display import clean
 
 JSON_FILES = ("set.json",)
@@ -58,11 +59,19 @@ def csv_rows(ps: ProblemSet) -> list[list[str]]:
     return rows
 
 
+KEY_POINTS_UNIT = Fraction(1, 10_000)  # a share with no whole or half split is written to 4 decimals
+
+
 def _points(q: ExportQuestion, index: int) -> str:
     """The part's share of the question's points: whole or half points as the sheet shows them, else
-    the exact share (0.3333333333333333), so the column sums to the exam's total."""
-    share = q.part_points(index)
-    return points_text(share) if q.part_points_shown else repr(share)
+    the share to four decimals by largest remainder (0.3334, 0.3333, 0.3333), so a question's rows
+    sum exactly to its points and the column to the exam's total."""
+    if q.part_points_shown:
+        return points_text(q.part_points(index))
+    shares = apportion(q.points, [p.weight for p in q.parts], KEY_POINTS_UNIT)
+    if shares is None:  # points with more than four decimals: the exact share
+        return repr(q.part_points(index))
+    return f"{float(shares[index]):.4f}".rstrip("0").rstrip(".")
 
 
 def answer_key_csv(ps: ProblemSet) -> str:

@@ -207,20 +207,26 @@ def share_points(points: float, weights: Sequence[float]) -> PointShares:
     parts: 2, 2, 1). Otherwise no whole or half split exists (1 point over three parts): the
     shares are exact (1/3 each, the LMS weights) and sheets show only the question's points.
     """
-    total = Fraction(points)
-    parts = [Fraction(w) for w in weights]
     for unit in (Fraction(1), Fraction(1, 2)):
-        units = total / unit
-        if units.denominator != 1:
-            continue
-        exact = [units * w / sum(parts) for w in parts]
-        whole = [int(x) for x in exact]  # floor: the shares are positive
-        left = int(units) - sum(whole)
-        for i in sorted(range(len(exact)), key=lambda i: (-(exact[i] - whole[i]), i))[:left]:
-            whole[i] += 1
-        if min(whole) >= 1:
-            return PointShares(tuple(float(n * unit) for n in whole), True)
-    return PointShares(tuple(float(total * w / sum(parts)) for w in parts), False)
+        shares = apportion(points, weights, unit)
+        if shares is not None and min(shares) >= unit:
+            return PointShares(tuple(float(x) for x in shares), True)
+    total = Fraction(points)
+    return PointShares(tuple(float(total * Fraction(w) / sum(map(Fraction, weights))) for w in weights), False)
+
+
+def apportion(points: float, weights: Sequence[float], unit: Fraction) -> list[Fraction] | None:
+    """``points`` in multiples of ``unit``, in proportion to ``weights`` by largest remainder (ties to
+    the earlier part), summing exactly to ``points``; None when ``points`` is not a multiple of ``unit``."""
+    units = Fraction(points) / unit
+    if units.denominator != 1:
+        return None
+    parts = [Fraction(w) for w in weights]
+    exact = [units * w / sum(parts) for w in parts]
+    whole = [int(x) for x in exact]  # floor: the shares are positive
+    for i in sorted(range(len(exact)), key=lambda i: (-(exact[i] - whole[i]), i))[:int(units) - sum(whole)]:
+        whole[i] += 1
+    return [n * unit for n in whole]
 
 
 def tolerance(question: Question, part: PartSpec) -> Any:
