@@ -16,7 +16,7 @@ from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Select,
 
 from quizapp.study.session import DIFFICULTIES, MAX_QUESTIONS, QuizSettings, candidates, new_seed
 from quizapp.tui.display import BAD
-from quizapp.tui.widgets.tickbox import Radio
+from quizapp.tui.widgets.tickbox import Radio, TickList
 
 if TYPE_CHECKING:
     from question_bank.bank import Bank
@@ -47,7 +47,7 @@ class SetupScreen(ModalScreen[QuizSettings | None]):
             with Horizontal(id="setup-body"):
                 with Vertical(id="setup-topics"):
                     yield Label("Topics (none ticked = all)")
-                    yield SelectionList[str](
+                    yield TickList(
                         *((t, t, t in self.topics) for t in self.bank.topics()), id="topics")
                 with Vertical(id="setup-form"):
                     yield Label("Mode")
