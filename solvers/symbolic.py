@@ -89,10 +89,13 @@ def _evaluate(e: Any, syms: Mapping[str, Any], point: Mapping[str, float], what:
 
 
 def _template(e: Any, syms: Mapping[str, Any]) -> str:
-    """The expression as a step template: each variable becomes a ``{name}`` placeholder."""
+    """The expression as a step template: each variable becomes a ``{name}`` placeholder.
+
+    Products show as ``4·x``, as the other steps write them; ``*`` is the answer syntax students type.
+    """
     import sympy
 
-    return _text(e.xreplace({s: sympy.Symbol("{" + n + "}") for n, s in syms.items()}))
+    return _text(e.xreplace({s: sympy.Symbol("{" + n + "}") for n, s in syms.items()})).replace("*", "·")
 
 
 def _point_text(point: Mapping[str, float]) -> str:
