@@ -10,6 +10,7 @@ from __future__ import annotations
 import string
 from typing import TYPE_CHECKING, Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -19,6 +20,7 @@ from textual.message import Message
 from textual.widgets import Input, Label, OptionList, Static
 
 from quizapp.tui.display import BAD, OK, WARN, kind_hint, value_text
+from quizapp.tui.widgets.hanging import Hanging
 
 if TYPE_CHECKING:
     from question_bank.question import Question
@@ -158,11 +160,12 @@ class ChoiceField(_PartField):
         yield _Options(*self._prompts(), id=f"input-{self.part.name}")
         yield Static(self._preview(), classes="preview")
 
-    def _prompts(self) -> list[Text]:
+    def _prompts(self) -> list[Hanging]:
         out = []
         for i, (letter, opt) in enumerate(self.options):
-            mark = "●" if i == self.chosen else "○"
-            out.append(Text(f"{mark} {letter}) {opt.text}", style="bold" if i == self.chosen else ""))
+            mark = f"{'●' if i == self.chosen else '○'} {letter}) "
+            text = Text(mark + opt.text, style="bold" if i == self.chosen else "")
+            out.append(Hanging(text, lead=cell_len(mark)))  # a long option wraps under its text
         return out
 
     def _preview(self) -> Text:

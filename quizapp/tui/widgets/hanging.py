@@ -23,8 +23,9 @@ MIN_TEXT = 20  # columns left for the text; below that a line wraps from column 
 class Hanging:
     """A Rich renderable: ``text`` with a hanging indent on every line that wraps."""
 
-    def __init__(self, text: Text) -> None:
+    def __init__(self, text: Text, lead: int | None = None) -> None:
         self.text = text
+        self.lead = lead  # the same lead for every line (an option's "○ B) "), else found per line
 
     @property
     def plain(self) -> str:
@@ -33,7 +34,7 @@ class Hanging:
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         width = options.max_width
         for line in self.text.split("\n", allow_blank=True):
-            lead = cell_len(_LEAD.match(line.plain).group())
+            lead = cell_len(_LEAD.match(line.plain).group()) if self.lead is None else self.lead
             if lead == 0 or width - lead < MIN_TEXT or cell_len(line.plain) <= width:
                 yield from line.wrap(console, width)
                 continue

@@ -113,7 +113,8 @@ def explanation_text(question: Question, result: GradeResult | None,
         out.append("\n")
     out.append("\nWorked solution\n", style="bold underline")
     out.append_text(steps_text(question.solution.steps))
-    out.append("\n\nThis question at the command line: ", style="dim")
+    # the command on a line of its own, so it is copied whole and never broken at 80 columns
+    out.append("\n\nThis question at the command line:\n   ", style="dim")
     out.append(command or f"quizapp solve {question.id}", style="bold")
     return out
 
