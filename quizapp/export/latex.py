@@ -97,7 +97,7 @@ def preamble(title: str, answers: bool, cjk: bool = False) -> list[str]:
         r"\usepackage{amsmath,amssymb}",
         r"\usepackage[margin=2.2cm]{geometry}",
         r"\usepackage{textcomp}",
-        r"\usepackage{longtable}",
+        r"\usepackage{longtable,array}",
         r"\sloppy",
         r"\setcounter{MaxMatrixCols}{20}",
         *([r"\printanswers"] if answers else []),
@@ -247,20 +247,22 @@ def _complete(title: str, answers: bool, body: list[str]) -> str:
 def answer_key(ps: ProblemSet) -> str:
     """The compact key: per variant a table of question, part, answer and points (no prompts)."""
     out = [r"\begin{center}{\Large\bfseries \settitle: answer key}\end{center}",
-            r"\begin{longtable}{@{}llllr@{}}", r"\textbf{who} & \textbf{Q} & \textbf{part} & \textbf{answer} & "
-            r"\textbf{pts}\\ \hline\endhead"]
+           # answers wrap in their column: a long option never runs off the page
+           rf"\begin{{longtable}}{{@{{}}ll{_RAGGED}p{{11cm}}r@{{}}}}",
+           r"\textbf{Q} & \textbf{part} & \textbf{answer} & \textbf{pts}\\ \hline\endhead"]
     for v in ps.variants:
-        first = True
+        # the student (or variant) on a row of its own, above their answers
+        out.append(rf"\multicolumn{{4}}{{@{{}}l}}{{\textbf{{{esc(v.heading)}}}}}\\*")
         for q in v.questions:
             shown = q.shown["latex"]
             for i in range(len(q.parts)):
-                who = esc(v.heading) if first else ""
-                first = False
-                out.append(rf"{who} & {q.number} & {q.part_mark(i) or '--'} & {shown.answers[i]} & "
-                           rf"{_key_points(q, i)}\\")
+                out.append(rf"{q.number} & {q.part_mark(i) or '--'} & {shown.answers[i]} & {_key_points(q, i)}\\")
         out.append(r"\hline")
     out.append(r"\end{longtable}")
     return _complete(ps.title, False, out)
+
+
+_RAGGED = r">{\raggedright\arraybackslash}"
 
 
 def _key_points(q: ExportQuestion, index: int) -> str:

@@ -128,7 +128,9 @@ def test_markdown_key_and_solutions_give_the_sheet_letter(files, right):
 
 
 def test_latex_key_and_solutions_give_the_sheet_letter(files, right):
-    rows = re.findall(r"^(?:Variant (v\d+))? & (\d) & \(a\) & ([A-E])\) ", files["answers.tex"], flags=re.M)
+    # each variant's heading row, then its rows "Q & part & answer & pts"
+    rows = re.findall(r"^(?:\\multicolumn\{4\}\{@\{\}l\}\{\\textbf\{Variant (v\d+)\}\}\\\\\*\n)?(\d) & \(a\) & ([A-E])\) ",
+                      files["answers.tex"], flags=re.M)
     assert len(rows) == STUDENTS * len(TEMPLATES)
     vid = ""
     for who, number, letter in rows:
