@@ -350,6 +350,11 @@ class QuizSession:
 
     # -- exams ------------------------------------------------------------------------------
 
+    def partly_answered(self) -> list[int]:
+        """The exam questions with an answer to some of their parts but not all (0-based, in order):
+        worth a word before handing in, as a blank part scores nothing."""
+        return [i for i in sorted(self.drafts) if len(self.drafts[i]) < len(self.question(i).parts)]
+
     def save_draft(self, texts: Mapping[str, str], index: int | None = None) -> None:
         """Keep an exam answer (committed to the store at once) until the exam is handed in."""
         index = self.position if index is None else index

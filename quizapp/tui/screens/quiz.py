@@ -377,6 +377,10 @@ class QuizScreen(Screen[QuizSession | None]):
         notes = []
         if blank:
             notes.append(f"{blank} question{'s' if blank != 1 else ''} not answered")
+        partly = [i + 1 for i in s.partly_answered()]
+        if partly:
+            notes.append(f"a part left blank in question{'s' if len(partly) > 1 else ''} "
+                         f"{', '.join(map(str, partly))}")
         if s.flagged:
             flagged = sorted(i + 1 for i in s.flagged)
             notes.append(f"flagged: question{'s' if len(flagged) > 1 else ''} {', '.join(map(str, flagged))}")

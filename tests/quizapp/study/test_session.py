@@ -126,3 +126,17 @@ def test_review_takes_the_templates_due(bank, home):
         clock.advance(3600)
         settings = review_settings(store, bank, now=clock.now, seed=1)
         assert settings is not None and settings.templates == ("softmax",) and settings.mode == "review"
+
+
+def test_partly_answered_names_the_questions_with_a_blank_part(bank):
+    settings = QuizSettings(mode="exam", count=3, seed=4, minutes=30,
+                            templates=("sgd-step", "batchnorm", "concept-residual"))
+    s = QuizSession.start(bank, settings, None, FakeClock())
+    several = next(i for i in range(3) if len(s.question(i).parts) > 1)
+    first, *rest = [p.name for p in s.question(several).parts]
+    s.save_draft({first: "1", **{name: " " for name in rest}}, several)  # the others left blank
+    one = next(i for i in range(3) if len(s.question(i).parts) == 1)
+    s.save_draft({s.question(one).parts[0].name: "1"}, one)
+    assert s.partly_answered() == [several]
+    s.save_draft({first: "1", **{name: "2" for name in rest}}, several)
+    assert s.partly_answered() == []
