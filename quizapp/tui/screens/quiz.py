@@ -88,6 +88,7 @@ class QuizScreen(Screen[QuizSession | None]):
         self.feedback_for: int | None = None
         self.grading = False  # an answer is being graded in a worker: no second submit meanwhile
         self.handing_in = False  # the exam is being graded in a worker
+        self.timed_out = False  # the exam clock ran out: handed in for the student
 
     # -- layout -----------------------------------------------------------------------------
 
@@ -210,6 +211,9 @@ class QuizScreen(Screen[QuizSession | None]):
             elif isinstance(worker.result, Outcome):
                 await self._graded(worker.result)
         elif worker.group == "hand-in" and worker.state == WorkerState.SUCCESS:
+            self.app.clear_notifications()  # "Grading the exam…" is done: it would cover the results' buttons
+            if self.timed_out:
+                self.notify("Time is up: the exam was handed in.", severity="warning", timeout=8)
             self._close(self.session)
         elif worker.group == "hand-in" and worker.state == WorkerState.ERROR:
             self.handing_in = False
@@ -408,7 +412,7 @@ class QuizScreen(Screen[QuizSession | None]):
 
     def _time_up(self) -> None:
         self._save_draft()
-        self.notify("Time is up: the exam was handed in.", severity="warning", timeout=8)
+        self.timed_out = True  # said with the results, once grading is done
         self._hand_in()
 
     # -- leaving ------------------------------------------------------------------------------

@@ -411,9 +411,12 @@ def test_an_exam_is_handed_in_when_its_time_runs_out(home, bank):
         await pilot.pause()  # let the results screen finish composing before reading it
         assert isinstance(app.screen, ResultsScreen)
         seen.append(screen_text(app.screen))
+        # the results come with why the exam ended, and "Grading the exam…" is gone
+        seen.append(" | ".join(n.message for n in app._notifications))
 
     drive(app, scenario)
     assert "Score 0 / 2" in seen[0] and "1 unanswered" in seen[0]
+    assert seen[1] == "Time is up: the exam was handed in."
     with open_store(home) as store:
         assert [a.parts["w"]["text"] for a in store.attempts()[:1]] == ["1 2 3"]
 
