@@ -32,10 +32,23 @@ def dumps(data: Any, indent: int | None = 1) -> str:
 _NUMBER = re.compile(r"^-?[\d.]+(e-?\d+)?$")
 
 
+CSV_DIGITS = 12  # significant figures in the CSV key: far finer than any grading band, and no float noise
+
+
 def _value(value: Any) -> str:
+    """A value for a spreadsheet cell: JSON with each number to 12 significant figures, so a person
+    reads -0.17 where the computation left -0.16999999999999996 (set.json keeps every bit)."""
     if isinstance(value, str):
         return value
-    return json.dumps(clean(value), allow_nan=False)
+    return json.dumps(_denoised(clean(value)), allow_nan=False)
+
+
+def _denoised(x: Any) -> Any:
+    if isinstance(x, float):
+        return float(f"{x:.{CSV_DIGITS}g}")
+    if isinstance(x, list):
+        return [_denoised(v) for v in x]
+    return x
 
 
 def safe(cell: str) -> str:

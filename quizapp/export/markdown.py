@@ -106,9 +106,14 @@ def questions(ps: ProblemSet) -> str:
     return _join(_header(ps, "") + _each(ps, question_lines))
 
 
+def caption(q: ExportQuestion, index: int) -> str:
+    """A part as the sheet names it: "(a) the new first moment m" ("" for a question's only, unlabelled
+    part); never the part's internal name."""
+    return " ".join(x for x in (q.part_mark(index), cell(q.parts[index].label)) if x)
+
+
 def answer_rows(q: ExportQuestion) -> list[str]:
-    return [f"| {q.number} | {q.part_mark(i) or '-'} {cell(p.name)} | {cell(p.answer_text)} |"
-            for i, p in enumerate(q.parts)]
+    return [f"| {q.number} | {caption(q, i) or '-'} | {cell(p.answer_text)} |" for i, p in enumerate(q.parts)]
 
 
 def answers(ps: ProblemSet) -> str:
@@ -124,16 +129,18 @@ def answers(ps: ProblemSet) -> str:
 def solution_lines(q: ExportQuestion) -> list[str]:
     out = [f"Template `{q.template}` v{q.version}, seed {q.seed}", ""]
     out += question_lines(q)
-    out += ["Answer: " + "; ".join(f"{cell(p.name)} = {cell(p.answer_text)}" for p in q.parts), ""]
+    out += ["Answer: " + "; ".join(" = ".join(x for x in (caption(q, i), cell(p.answer_text)) if x)
+                                   for i, p in enumerate(q.parts)), ""]
     if q.steps:
-        out += ["| step | what | formula | with the numbers | value |", "|---|---|---|---|---|"]
-        out += [f"| {code(s.name)} | {cell(s.label)} | {code(s.formula)} | {code(s.substituted)} | "
-                f"{code(s.value_text)} |" for s in q.steps]
+        out += ["| # | what | formula | with the numbers | value |", "|---|---|---|---|---|"]
+        out += [f"| {n} | {cell(s.label)} | {code(s.formula)} | {code(s.substituted)} | {code(s.value_text)} |"
+                for n, s in enumerate(q.steps, start=1)]
         out.append("")
-    for p in q.parts:
+    for i, p in enumerate(q.parts):
         notes = [f"- {c.letter}) {esc(c.feedback)}" for c in p.choices if c.feedback]
         if notes:
-            out += [f"Why the options of {cell(p.name)} are right or wrong:", "", *notes, ""]
+            which = f"of {caption(q, i)} " if caption(q, i) else ""
+            out += [f"Why the options {which}are right or wrong:", "", *notes, ""]
     return out
 
 

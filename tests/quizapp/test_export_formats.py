@@ -246,7 +246,7 @@ def test_markdown_has_every_variant_question_and_answer(files, problem_set):
             assert f"**{q.number}. " in questions
     rows = [line for line in answers.splitlines() if re.match(r"\| \d+ \|", line)]
     assert len(rows) == sum(len(q.parts) for v in problem_set.variants for q in v.questions)
-    assert solutions.count("| step | what | formula | with the numbers | value |") == sum(
+    assert solutions.count("| # | what | formula | with the numbers | value |") == sum(
         1 for v in problem_set.variants for q in v.questions if q.steps)
 
 
@@ -260,7 +260,10 @@ def test_csv_answer_key_has_a_row_per_part_with_the_banks_answer(files, expected
         if isinstance(value, str):
             assert row["answer"] == value
         else:
-            assert np.array_equal(np.asarray(json.loads(row["answer"])), np.asarray(value))
+            # to 12 significant figures, so no float noise: -0.17, not -0.16999999999999996
+            assert np.allclose(json.loads(row["answer"]), value, rtol=1e-11, atol=0)
+            for number in re.findall(r"[\d.]+", row["answer"] + " " + row["tolerance"]):
+                assert len(number.replace(".", "").lstrip("0")) <= 12, number
         if row["letter"]:
             assert row["answer_text"].startswith(row["letter"] + ") ")
 
