@@ -54,6 +54,14 @@ def _load() -> dict[str, Convention]:
 CONVENTIONS: dict[str, Convention] = _load()
 
 
+def line_of(cid: str) -> int:
+    """The line of conventions.yaml where entry ``cid`` starts (0 when it is not there)."""
+    for number, line in enumerate(REGISTRY.read_text(encoding="utf-8").splitlines(), 1):
+        if line.startswith(f"{cid}:"):
+            return number
+    return 0
+
+
 def unwired(template: Template) -> list[Convention]:
     """The conventions the template's solver concerns that the template does not name."""
     named = {m.id: m for m in template.misconceptions}

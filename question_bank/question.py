@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import string
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
@@ -113,9 +113,10 @@ class Question:
     # -- choices ---------------------------------------------------------------------------
 
     def options(self, part: PartSpec | str) -> list[tuple[str, Option]]:
-        """The part's options in display order, each with its letter (A, B, ...)."""
+        """The part's options in display order, each with its letter (A, B, ...); the text and ``why`` as
+        read on a terminal (``$...$`` maths drawn in Unicode)."""
         part = self.template.part(part) if isinstance(part, str) else part
-        opts = list(part.options)
+        opts = [replace(o, text=render.markup(o.text), why=render.markup(o.why)) for o in part.options]
         if part.shuffle:
             sampler.rng_for(self.template.id, self.seed, f"options:{part.name}").shuffle(opts)
         return list(zip(string.ascii_uppercase, opts))
@@ -291,9 +292,16 @@ def _inseparable(q: Question) -> str | None:
     return f"separation ({name} cannot be told from {candidate.id} at {q.sigfigs()} significant figures)"
 
 
+def _drawn(template: Template) -> Template:
+    """A concept template whose options read as on a terminal: its worked step quotes the right one."""
+    return replace(template, parts=tuple(
+        replace(p, options=tuple(replace(o, text=render.markup(o.text), why=render.markup(o.why)) for o in p.options))
+        for p in template.parts))
+
+
 def _solve(template: Template, params: Mapping[str, Any]) -> tuple[Solution, dict[str, Any]]:
     try:
-        sol = solving.run(template, params)
+        sol = solving.run(_drawn(template) if template.is_concept else template, params)
         return sol, solving.answers(template, sol)
     except (ValueError, TypeError) as exc:
         field_name = "solver" if template.solver else "parts"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from solvers import display
@@ -150,12 +151,29 @@ def _fill_math(markup: str, values: Mapping[str, Any], medium: str) -> str:
     return drawn
 
 
+@lru_cache(maxsize=4096)
+def markup(text: str, medium: str = "terminal") -> str:
+    """A text without placeholders (an option, a ``why``, a misconception's message) with its ``$...$``
+    maths drawn for ``medium`` and its prose escaped for it; maths that does not parse is kept as written
+    (``quizapp lint`` reports it)."""
+    escape = _prose_escape(medium)
+    out = []
+    for is_math, piece in display.split_maths(text):
+        try:
+            drawn = display.math_text(piece, medium) if is_math else None
+        except display.MarkupError:
+            drawn = None
+        out.append(drawn if drawn is not None else escape(f"${piece}$" if is_math else piece.replace(r"\$", "$")))
+    return "".join(out)
+
+
 ANSWER_DIGITS = 6  # significant figures of an answer shown to a person (keys, feedback); data files keep more
 
 
 def answer_text(question: Any, part: Any, value: Any, medium: str = "plain") -> str:
     """A part's answer as a person reads it: ``B) local minimum`` for an option, numbers to 6 figures."""
     if part.type == "choice" and part.options:
-        letter, opt = next((lt, o) for lt, o in question.options(part) if o.id == value)
-        return f"{letter}) {fill(opt.text, {}, medium) if medium != 'terminal' else opt.text}"
+        letter = next(lt for lt, o in question.options(part) if o.id == value)
+        written = next(o for o in part.options if o.id == value)  # the author's markup, drawn for the medium
+        return f"{letter}) {markup(written.text, medium)}"
     return display.render(display.value(value, ANSWER_DIGITS), medium)

@@ -244,7 +244,14 @@ def _parse_atom(src: str, toks: list[tuple[int, str, int]], i: int, at: int) -> 
 
 
 def _unicode_seq(nodes: Any) -> str:
-    return "".join(_unicode(n) for n in nodes)
+    out, named = "", False
+    for n in nodes:
+        text = _unicode(n)
+        if named and text[:1].isalnum():
+            out += " "  # log p, not logp: a function name keeps its space (the parser drops it, as TeX does)
+        out += text
+        named = n.kind == "cmd" and len(text) > 1 and text.isalpha()
+    return out
 
 
 def _unicode(n: _Node) -> str:

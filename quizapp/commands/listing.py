@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from question_bank.render import markup
 from quizapp.errors import UsageError
 
 
@@ -92,7 +93,7 @@ def _show(bank: Any, args: argparse.Namespace) -> int:
     question = instantiate(bank, template.id, args.seed, {})
     if args.json:
         output.print_json({**template_summary(template), "conventions": question.conventions,
-                           "misconceptions": [{"id": m.id, "kind": m.kind, "message": m.message}
+                           "misconceptions": [{"id": m.id, "kind": m.kind, "message": markup(m.message)}
                                               for m in template.misconceptions],
                            "example": solve_dict(question)})
         return 0
@@ -108,7 +109,7 @@ def _show(bank: Any, args: argparse.Namespace) -> int:
             output.say(f"  • {output.escape(c)}")
     if template.misconceptions:
         output.table(("misconception", "kind", "message"),
-                     [(m.id, m.kind, m.message) for m in template.misconceptions], "Recognised wrong answers")
+                     [(m.id, m.kind, markup(m.message)) for m in template.misconceptions], "Recognised wrong answers")
     output.say(f"\n[bold]Example[/bold] (seed {args.seed}):")
     output.say(output.escape(question.text()))
     output.say("Answer: " + output.escape(

@@ -17,6 +17,7 @@ import numpy as np
 
 from question_bank import judging
 from question_bank.question import MisconceptionAnswer, Question
+from question_bank.render import markup
 from question_bank.sampler import rng_for
 from question_bank.schema import PartSpec
 from question_bank.tolerance import close, is_finite
@@ -95,7 +96,7 @@ def _candidates(mistaken: Mapping[str, MisconceptionAnswer], part: PartSpec, ref
     for mid, ans in mistaken.items():
         if ans.error is None and ans.distinct.get(part.name):
             m = ans.misconception
-            out.append(Distractor(mid, ans.answers[part.name], _feedback(m.kind, m.message)))
+            out.append(Distractor(mid, ans.answers[part.name], _feedback(m.kind, markup(m.message))))
     if sign_error and part.type in NUMERIC:
         out.append(Distractor("sign-error", -np.asarray(ref, dtype=np.float64), SIGN_MESSAGE))
     return out

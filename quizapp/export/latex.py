@@ -15,7 +15,7 @@ is written as before, byte for byte, for pdflatex.
 
 from __future__ import annotations
 
-from question_bank.render import ANSWER_DIGITS
+from question_bank.render import ANSWER_DIGITS, markup
 from quizapp.export.model import Choice, ExportQuestion, ProblemSet, Variant, points_text
 from quizapp.export.text import paragraphs, segments
 from solvers import display
@@ -151,7 +151,9 @@ def _choices(part_choices: tuple[Choice, ...]) -> list[str]:
 
 
 def _choice_text(c: Choice) -> str:
-    return esc(c.text) if c.value is None else display.render(display.value(c.value, ANSWER_DIGITS), "latex")
+    if c.value is not None:
+        return display.render(display.value(c.value, ANSWER_DIGITS), "latex")
+    return markup(c.markup, "latex") if c.markup else esc(c.text)
 
 
 def space(q: ExportQuestion, index: int) -> str:
@@ -214,10 +216,14 @@ def _steps(q: ExportQuestion) -> list[str]:
     return out + [r"\end{enumerate}"]
 
 
+def _feedback_text(c: Choice) -> str:
+    return markup(c.feedback_markup, "latex") if c.feedback_markup else esc(c.feedback)
+
+
 def _feedback(q: ExportQuestion) -> list[str]:
     out = []
     for i, p in enumerate(q.parts):
-        notes = [rf"\item{{}} {c.letter}) {esc(c.feedback)}" for c in p.choices if c.feedback]
+        notes = [rf"\item{{}} {c.letter}) {_feedback_text(c)}" for c in p.choices if c.feedback]
         if notes:
             out += [rf"\textbf{{Options of {q.part_mark(i) or 'the question'}}}", r"\begin{itemize}", *notes,
                     r"\end{itemize}"]

@@ -35,6 +35,10 @@ class Choice:
     source: str  # option id, "answer", a misconception id or "sign-error"
     feedback: str = ""
     value: Any = field(default=None, compare=False)  # a numeric choice's value (typeset per medium)
+    # the option's text and why as written (``$...$`` maths), for the media that typeset it (LaTeX);
+    # ``text`` and ``feedback`` are drawn in Unicode, as on a terminal
+    markup: str = field(default="", compare=False)
+    feedback_markup: str = field(default="", compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {"letter": self.letter, "text": self.text, "correct": self.correct, "source": self.source,
@@ -244,7 +248,9 @@ def option_choices(question: Question, part: PartSpec) -> tuple[Choice, ...]:
     """A choice part's options; the right one is the solver's answer (a concept template's options
     say which is right, a computed question's solver picks it)."""
     right = question.expected[part.name]
-    return tuple(Choice(letter, opt.text, opt.id == right, opt.id, opt.why) for letter, opt in question.options(part))
+    written = {o.id: o for o in part.options}
+    return tuple(Choice(letter, opt.text, opt.id == right, opt.id, opt.why, markup=written[opt.id].text,
+                        feedback_markup=written[opt.id].why) for letter, opt in question.options(part))
 
 
 def export_question(question: Question, number: int, section: str, points: float,
@@ -282,11 +288,22 @@ def _shown(question: Question, parts: tuple[ExportPart, ...], medium: str) -> Sh
     labels = tuple(render.fill(p.label, params, medium) if p.label else "" for p in question.parts)
     answers = tuple(_answer_shown(question, spec, part, medium) for spec, part in zip(question.parts, parts))
     prose = display.latex_text if medium == "latex" else lambda s: html.escape(s, quote=False)
-    steps = tuple((prose(s.label), prose(s.formula), prose(s.substituted),
+    steps = tuple((_step_label(question, s, medium, prose), prose(s.formula), prose(s.substituted),
                    display.render(display.value(s.value, render.ANSWER_DIGITS), medium))
                   for s in question.solution.steps)
     return Shown(render.fill(t.prompt, params, medium).rstrip(),
                  tuple(render.fill(c, params, medium) for c in t.conventions), labels, answers, steps)
+
+
+def _step_label(question: Question, step: Any, medium: str, prose: Any) -> str:
+    """A step's label for ``medium``; a concept's step quotes the right option's ``why`` (drawn in Unicode by
+    the solution), typeset from the author's maths markup."""
+    t = question.template
+    if t.is_concept and step.name in {p.name for p in t.parts}:
+        right = t.part(step.name).correct_option()
+        if right is not None and right.why and render.markup(right.why) == step.label:
+            return render.markup(right.why, medium)
+    return prose(step.label)
 
 
 def _answer_shown(question: Question, spec: PartSpec, part: ExportPart, medium: str) -> str:

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from question_bank import judging, solving
+from question_bank import judging, render, solving
 from question_bank.question import Question
 from question_bank.schema import Misconception
 from quizapp.grading.compare import NUMERIC, Target, accepts, distance, matches, reference_node
@@ -463,7 +463,7 @@ def _distractor(target: Target, value: Any) -> Diagnosis | None:
     option = next((o for o in target.spec.options if o.id == value), None)
     if option is None or not option.why:
         return None
-    return Diagnosis(option.id, MISTAKE, option.why)
+    return Diagnosis(option.id, MISTAKE, render.markup(option.why))
 
 
 def _indistinct(target: Target, candidate: Any, expected: Any, implied: Any) -> bool:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.widgets import Static
 
+from question_bank.render import markup
 from quizapp.tui.display import BAD, OK, VALUE, WARN, answer_text, value_text
 from quizapp.tui.widgets.answer import part_caption
 from quizapp.tui.widgets.hanging import Hanging
@@ -77,7 +78,7 @@ def part_verdict(question: Question, index: int, result: PartResult) -> Text:
     if part.type == "choice" and part.options:
         chosen = next((o for o in part.options if o.id == result.given), None)
         if chosen is not None and chosen.why and not result.correct and result.diagnosis is None:
-            out.append("   " + chosen.why + "\n", style="italic")
+            out.append("   " + markup(chosen.why) + "\n", style="italic")
     return out
 
 
