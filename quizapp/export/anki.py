@@ -158,11 +158,20 @@ def package_bytes(ps: ProblemSet) -> bytes:
 
 
 def _set_times(conn: sqlite3.Connection, written: list[Any]) -> None:
-    """genanki stamps every note with one time: give each its content-based one (and its cards)."""
+    """genanki stamps every note with one time: give each its content-based one (and its cards).
+
+    Rows are found by their ids (one read of the notes table): Anki's schema has no index on
+    ``guid``, and a lookup by guid per note scanned the whole table each time. The rows are
+    updated in the same order with the same values, so the database is the same bytes."""
+    ids: dict[str, list[int]] = {}
+    for guid, nid in conn.execute("select guid, id from notes order by id"):
+        ids.setdefault(guid, []).append(nid)
     for note in written:
-        conn.execute("update notes set mod = ? where guid = ?", (note.quizapp_mod, note.guid))
-        conn.execute("update cards set mod = ? where nid = (select id from notes where guid = ?)",
-                     (note.quizapp_mod, note.guid))
+        found = ids.get(note.guid, [])
+        for nid in found:
+            conn.execute("update notes set mod = ? where id = ?", (note.quizapp_mod, nid))
+        if found:  # as ``where nid = (select id from notes where guid = ?)``: the first such note's cards
+            conn.execute("update cards set mod = ? where nid = ?", (note.quizapp_mod, found[0]))
 
 
 def _counter(start: int) -> Any:
