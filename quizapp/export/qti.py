@@ -87,7 +87,76 @@ def xml_bytes(root: ET.Element, namespace: str, indent: bool = True) -> bytes:
     root.set("xsi:schemaLocation", f"{namespace} {SCHEMAS[namespace]}")
     if indent:
         ET.indent(root)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+    return tostring(root) + b"\n"
+
+
+XML_DECLARATION = "<?xml version='1.0' encoding='utf-8'?>\n"
+
+
+class _Unusual(Exception):
+    """A tree the fast writer leaves to ElementTree (a namespaced tag, a comment, a non-text value)."""
+
+
+def tostring(root: ET.Element) -> bytes:
+    """``ET.tostring(root, encoding="utf-8", xml_declaration=True)``, the same bytes, several times faster.
+
+    ElementTree writes each piece through a text stream (millions of small writes for a large
+    set); our trees are plain (no namespaced tags, comments or processing instructions), so they
+    are written into a list and encoded once. Any other tree goes to ElementTree itself.
+    """
+    out = [XML_DECLARATION]
+    try:
+        _write(root, out.append)
+    except _Unusual:
+        return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return "".join(out).encode("utf-8", "xmlcharrefreplace")
+
+
+def _write(el: ET.Element, write: Any) -> None:
+    tag = el.tag
+    if type(tag) is not str or "{" in tag:
+        raise _Unusual
+    write("<" + tag)
+    for key, value in el.items():
+        if type(key) is not str or type(value) is not str or "{" in key:
+            raise _Unusual
+        write(f' {key}="{_escape_attrib(value)}"')
+    text = el.text
+    if text or len(el):
+        write(">")
+        if text:
+            write(_escape_cdata(text))
+        for child in el:
+            _write(child, write)
+        write("</" + tag + ">")
+    else:
+        write(" />")
+    if el.tail:
+        write(_escape_cdata(el.tail))
+
+
+def _escape_cdata(text: str) -> str:
+    if type(text) is not str:
+        raise _Unusual
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    return text
+
+
+def _escape_attrib(text: str) -> str:
+    """As ElementTree escapes an attribute value (CR, LF and tab as character references)."""
+    for raw, entity in _ATTRIB_ENTITIES:
+        if raw in text:
+            text = text.replace(raw, entity)
+    return text
+
+
+_ATTRIB_ENTITIES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"), ("\r", "&#13;"),
+                    ("\n", "&#10;"), ("\t", "&#09;"))
 
 
 def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
