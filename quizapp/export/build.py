@@ -127,14 +127,21 @@ def _work_range(bank: Bank, slots: Sequence[Slot], keys: Sequence[VariantKey],
 
 def all_variants(bank: Bank, slots: Sequence[Slot], keys: Sequence[VariantKey],
                  tick: Tick | None = None) -> list[tuple[list[ExportQuestion], Wrong]]:
-    """:func:`variant_work` for every key, in order (half of them in a second process on long runs)."""
-    if len(slots) * len(keys) < MIN_PARALLEL or len(keys) < 2:
+    """:func:`variant_work` for every key, in order (half of them in a second process on long runs).
+
+    On a long run the first variant is made before the second process starts, so that what it
+    loads once (solver modules, SymPy for a symbolic template, the templates' caches) is loaded
+    once for both processes rather than in each of them."""
+    if len(slots) * len(keys) < MIN_PARALLEL or len(keys) < 3:
         return _work_range(bank, slots, keys, tick)
+    warm = _work_range(bank, slots, keys[:1], tick)
     half = (len(keys) + 1) // 2
     both_halves = None if tick is None else (lambda n: tick(2 * n))  # the child cannot move our bar
-    first, second = parallel.both(lambda: _work_range(bank, slots, keys[:half], both_halves),
+    first, second = parallel.both(lambda: _work_range(bank, slots, keys[1:half], both_halves),
                                   lambda: _work_range(bank, slots, keys[half:], None))
-    return first + second
+    if tick:  # the bar counted the child's variants as the parent's: the rest of them now
+        tick(len(slots) * (len(keys) - 1 - 2 * len(first)))
+    return warm + first + second
 
 
 def decide_choices(slots: Sequence[Slot], work: list[tuple[list[ExportQuestion], Wrong]],
