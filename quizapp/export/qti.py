@@ -104,12 +104,24 @@ def tostring(root: ET.Element) -> bytes:
     set); our trees are plain (no namespaced tags, comments or processing instructions), so they
     are written into a list and encoded once. Any other tree goes to ElementTree itself.
     """
-    out = [XML_DECLARATION]
+    pieces = [XML_DECLARATION]
+    done = io.BytesIO()
+
+    def write(piece: str) -> None:
+        pieces.append(piece)
+        if len(pieces) >= CHUNK:  # encoded as it goes: a list of every piece would double the memory
+            done.write("".join(pieces).encode("utf-8", "xmlcharrefreplace"))
+            pieces.clear()
+
     try:
-        _write(root, out.append)
+        _write(root, write)
     except _Unusual:
         return ET.tostring(root, encoding="utf-8", xml_declaration=True)
-    return "".join(out).encode("utf-8", "xmlcharrefreplace")
+    done.write("".join(pieces).encode("utf-8", "xmlcharrefreplace"))
+    return done.getvalue()
+
+
+CHUNK = 4096  # pieces
 
 
 def _write(el: ET.Element, write: Any) -> None:
