@@ -131,28 +131,49 @@ class Influence:
     base: dict[str, np.ndarray]
     rows: dict[str, list[tuple[str, tuple[int, ...], np.ndarray]]]
     path: Any = None  # figures -> {step: value honest work reaches}
+    # (figures, step, entry) -> half a unit / rounding error of that entry: the same entry feeds
+    # many targets, so each is worked out once
+    _units: dict[tuple[int, str, tuple[int, ...]], float] = field(default_factory=dict, repr=False)
+    _errors: dict[tuple[int, str, tuple[int, ...]], float] = field(default_factory=dict, repr=False)
 
     def bound(self, name: str, figures: int) -> np.ndarray:
         """What rounding every earlier entry by up to half a unit can carry into ``name``: the band for
         answers worked from a student's own earlier values, whose rounding is not known."""
         total = np.zeros(np.shape(self.base[name]))
+        units = self._units
         for step, index, slope in self.rows.get(name, ()):
-            total = total + slope * float(half_unit(self.base[step][index], figures))
+            key = (figures, step, index)
+            unit = units.get(key)
+            if unit is None:
+                unit = units[key] = float(half_unit(self.base[step][index], figures))
+            total = total + slope * unit
         return total
 
     def propagated(self, name: str, figures: int) -> np.ndarray:
         total = np.zeros(np.shape(self.base[name]))
+        rows = self.rows.get(name, ())
+        if not rows:
+            return total
         reached = self.path(figures) if self.path else {}
-        for step, index, slope in self.rows.get(name, ()):
-            exact = float(self.base[step][index])
-            error = abs(_round_one(exact, figures) - exact)
-            honest = reached.get(step)
-            if honest is not None and np.shape(honest) == self.base[step].shape:
-                value = float(np.asarray(honest)[index])
-                error = max(error, abs(_round_one(value, figures) - value))
+        errors = self._errors
+        for step, index, slope in rows:
+            key = (figures, step, index)
+            error = errors.get(key)
+            if error is None:
+                error = errors[key] = self._error(reached, step, index, figures)
             if error:
                 total = total + slope * error
         return total
+
+    def _error(self, reached: Mapping[str, Any], step: str, index: tuple[int, ...], figures: int) -> float:
+        """The larger of rounding the entry's exact value and rounding the value honest work reaches."""
+        exact = float(self.base[step][index])
+        error = abs(_round_one(exact, figures) - exact)
+        honest = reached.get(step)
+        if honest is not None and np.shape(honest) == self.base[step].shape:
+            value = float(np.asarray(honest)[index])
+            error = max(error, abs(_round_one(value, figures) - value))
+        return error
 
 
 def _numeric_values(template: Template, solution: Solution) -> dict[str, np.ndarray]:
