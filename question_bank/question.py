@@ -170,6 +170,13 @@ class Question:
         values = {**self.solution.values(), **self.params}
         return [self._fill(h, f"hints[{i}]", values) for i, h in enumerate(self.template.hints)]
 
+    def caption(self, part: PartSpec, unlabelled: str = "answer") -> str:
+        """A part as the question names it, "(a) the new first moment m"; ``unlabelled`` for a
+        question's only part when it has no label. Never the part's internal name."""
+        if len(self.parts) == 1 and not part.label:
+            return unlabelled
+        return f"({string.ascii_lowercase[self.parts.index(part)]}) {self.label(part)}"
+
     def part_text(self, part: PartSpec) -> str:
         text = self.label(part)
         if part.type == "choice" and part.options:

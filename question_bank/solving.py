@@ -145,7 +145,8 @@ def concept_solution(template: Template) -> Solution:
     for part in template.parts:
         right = part.correct_option()
         assert right is not None  # the parser insists on exactly one
-        rec.note(part.name, right.why or right.text, right.id)
+        # the step shows the right option's words (its id is for the grader, never for a reader)
+        rec.note(part.name, right.why or "the right option", right.text)
     return rec.solution(**{p.name: p.correct_option().id for p in template.parts})  # type: ignore[union-attr]
 
 

@@ -28,7 +28,14 @@ SYMBOLS: dict[str, str] = {
     "tau": "τ", "lr0": "ε₀", "lr_tau": "ε_τ", "var": "σ²", "mean": "μ", "m_hat": "m̂", "v_hat": "v̂",
     "x_hat": "x̂", "theta": "θ", "decay": "β",
     "var_unbiased": "s²", "running_mean": "μ_run", "running_var": "σ²_run", "momentum": "m", "eta": "η",
+    # quantities the solvers name for the code; a formula shows them as the course writes them
+    "norm_sq": "‖w‖²", "norm_l1": "‖w‖₁", "exp_neg": "e^(-z)", "g_ahead": "g(w + ρ·v)", "w_stepped": "w′",
+    "wsum": "Σ wᵢ·ℓᵢ", "exps": "e^f", "shifted": "(f - max f)", "lse": "log Σ e^f", "dev": "(x - μ)",
+    "std": "√(σ² + ε)", "pred": "ŷ", "target": "y", "squares": "(ŷ - y)²", "upstream": "∂L/∂out", "dout": "∂L/∂out",
+    "epsilon": "ε", "grad": "∇f",
 }
+_GRADIENT_NAME = re.compile(r"d([A-Za-z]\w*?)_d([A-Za-z]\w*)")  # df_dn3, dL_dz: ∂f/∂n₃, ∂L/∂z
+_LOSS_GRADIENT_NAME = re.compile(r"d([A-Za-z]\d*)")  # dz1, dW1, dh: the loss's gradient ∂L/∂z₁, ∂L/∂W₁, ∂L/∂h
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
@@ -49,9 +56,24 @@ def symbolic(template: str, numbers: Mapping[str, Any]) -> str:
     def symbol(m: re.Match[str]) -> str:
         if m.group(1) not in numbers:
             raise KeyError(f"formula placeholder {{{m.group(1)}}} has no value")
-        return SYMBOLS.get(m.group(1), m.group(1))
+        return notation(m.group(1))
 
     return _PLACEHOLDER.sub(symbol, template)
+
+
+def notation(name: str) -> str:
+    """A quantity's name as a formula shows it: ``lr`` α, ``df_dn3`` ∂f/∂n₃, ``w1`` w₁, ``x_hat`` x̂."""
+    if name in SYMBOLS:
+        return SYMBOLS[name]
+    grad = _GRADIENT_NAME.fullmatch(name)
+    if grad:
+        return f"∂{notation(grad.group(1))}/∂{notation(grad.group(2))}"
+    grad = _LOSS_GRADIENT_NAME.fullmatch(name)
+    if grad:
+        return f"∂L/∂{display.named(grad.group(1))}"
+    if name.endswith("_hat") and len(name) > 4:
+        return notation(name[:-4]) + "\u0302"
+    return display.named(name)
 
 
 def substitute(template: str, numbers: Mapping[str, Any]) -> str:
@@ -172,6 +194,10 @@ class Recorder:
         given = name in self.overrides
         if given:
             value = _like(self.overrides[name], value)
+        if not _PLACEHOLDER.search(template):
+            # a constant ("1"): nothing to put numbers into, and "1 = 1 = 1" says nothing
+            self.steps.append(Step(name, label, "" if formula == fmt(value) else formula, "", value, given))
+            return value
         # copies: the text is written later, from the numbers as they were now
         frozen = {k: v.copy() if isinstance(v, np.ndarray) else v for k, v in numbers.items()}
         self.steps.append(Step(name, label, formula, partial(substitute, template, frozen), value, given))

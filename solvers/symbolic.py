@@ -264,6 +264,7 @@ def gd_step_symbolic(
     rec = Recorder(overrides)
     grad = rec.note("grad", "gradient", _gradient(rec, f, syms, point))
     theta = np.array(list(point.values()))
-    new = rec.step("new_point", "new point", "{theta} - {lr} · {grad}", theta - rate * np.asarray(grad),
-                   theta=theta, lr=rate, grad=np.asarray(grad))
+    # the course writes this step θ ← θ - ε∇f (conventions.md), the optimizers' rate α
+    new = rec.step("new_point", "new point", "{theta} - {epsilon}·{grad}", theta - rate * np.asarray(grad),
+                   theta=theta, epsilon=rate, grad=np.asarray(grad))
     return rec.solution(grad=np.asarray(grad, dtype=np.float64), new_point=np.asarray(new, dtype=np.float64))

@@ -155,13 +155,15 @@ def print_solution(question: Any, stream: IO[str] | None = None) -> None:
 
     output.say(f"[bold]{question.template.id}[/bold]  seed {question.seed}", stream)
     output.say(output.escape(question.text()), stream)
-    rows = [(s.name, s.label, s.formula, s.substituted, s.value) for s in question.solution.steps]
+    # steps by number and parts by their caption: a reader never sees an internal name
+    rows = [(f"{n}.", s.label, s.formula, s.substituted, s.value) for n, s in enumerate(question.solution.steps, 1)]
     if rows:
         output.say("", stream)
-        output.table(("step", "what", "formula", "with the numbers", "value"), rows, "Worked solution", stream)
+        output.table(("", "what", "formula", "with the numbers", "value"), rows, "Worked solution", stream)
     output.say("", stream)
-    for name, value in question.expected.items():
-        output.say(f"[bold]{name}[/bold] = {output.escape(_answer_text(question, name, value))}", stream)
+    for part in question.parts:
+        answer = _answer_text(question, part.name, question.expected[part.name])
+        output.say(f"[bold]{output.escape(question.caption(part))}[/bold] = {output.escape(answer)}", stream)
 
 
 def _answer_text(question: Any, name: str, value: Any) -> str:
@@ -217,7 +219,7 @@ def print_grade(result: Any, stream: IO[str] | None = None) -> None:
     for r in items:
         if r.diagnosis is not None:
             kind = "another convention" if r.diagnosis.kind == "convention" else "mistake"
-            output.say(f"{r.name} ({kind}, {r.diagnosis.id}): {output.escape(r.diagnosis.message)}", stream)
+            output.say(f"{r.name} ({kind}): {output.escape(r.diagnosis.message)}", stream)
     if result.first_wrong_step:
         label = result.result(result.first_wrong_step).label
         output.say(f"Your working first left the right path at [bold]{result.first_wrong_step}[/bold] "
@@ -235,8 +237,8 @@ def _note(r: Any) -> str:
         return "right from your own earlier answers"
     if r.message:
         return r.message.splitlines()[0]
-    if r.diagnosis is not None:
-        return r.diagnosis.id
+    if r.diagnosis is not None:  # named below, in words (the id is for scripts: --json)
+        return "another convention" if r.diagnosis.kind == "convention" else "a mistake we know"
     if not r.correct and r.implied is not None:
         return f"your earlier answers give {output.text(r.implied)}"
     return ""

@@ -35,10 +35,11 @@ def test_seed_003_worked_example():
 def test_one_step_per_node_forward_then_backward():
     sol = backprop(expr="(x + y) * z", values={"x": -2, "y": 5, "z": -4})
     assert [s.name for s in sol.steps] == ["n1", "value", "grad_f", "grad_z", "grad_n1", "grad_y", "grad_x"]
-    # the formula names the operation; the backward step shows upstream · local derivative
+    # the formula names the operation in the course's notation; the backward step shows
+    # upstream · local derivative
     assert sol.step("n1").formula == "x + y"
-    assert sol.step("value").formula == "n1 · z"
-    assert sol.step("grad_n1").formula == "df_df · z"
+    assert sol.step("value").formula == "n₁ · z"
+    assert sol.step("grad_n1").formula == "∂f/∂f · z"
     assert sol.step("grad_n1").substituted == "1 · (-4)"
 
 

@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 from quizapp.tui.display import BAD, OK, value_text
 from quizapp.tui.graphs import expression_graph, parse_values
 from quizapp.tui.widgets.graph import GraphView, node_formula
+from solvers.display import named
 
 EXAMPLE = ("(x + y)*z", "x=-2, y=5, z=-4")  # seed 003's worked example
 
@@ -70,14 +71,14 @@ class GraphScreen(Screen):
         variables = [n for n in nodes if n.op == "input"]
         line = Text(f"f = {value_text(out.value)}", style="bold")
         for n in variables:
-            line.append(f"   ∂f/∂{n.name} = {value_text(n.upstream)}", style=f"{OK}")
+            line.append(f"   ∂f/∂{named(n.name)} = {value_text(n.upstream)}", style=f"{OK}")
         status.update(line)
         self.query_one("#grad-graph", GraphView).show(nodes)
         table = self.query_one("#grad-table", DataTable)
         table.clear()
         values = {n.name: n.value for n in nodes}
         for n in nodes:
-            table.add_row(n.name, node_formula(n, values).partition(" = ")[2] or n.op, value_text(n.value),
+            table.add_row(named(n.name), node_formula(n, values).partition(" = ")[2] or n.op, value_text(n.value),
                           ", ".join(value_text(x) for x in n.local), value_text(n.upstream),
                           ", ".join(value_text(x) for x in n.downstream))
 

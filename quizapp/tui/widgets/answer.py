@@ -56,9 +56,7 @@ def _shown(value: Any) -> str:
 
 
 def part_caption(question: Question, part: PartSpec, index: int) -> str:
-    if len(question.parts) == 1 and not part.label:
-        return "Your answer"
-    return f"({string.ascii_lowercase[index]}) {question.label(part)}"
+    return question.caption(part, "Your answer")
 
 
 def handed_back_text(message: str) -> Text:

@@ -14,6 +14,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from quizapp.tui.display import GRAD, VALUE, value_text
+from solvers.display import named
 
 if TYPE_CHECKING:
     from solvers.steps import NodeRecord as GradNode
@@ -27,18 +28,18 @@ def node_formula(node: GradNode, values: Mapping[str, float] | None = None) -> s
     ``values`` (node name -> forward value) lets a constant exponent be recovered: the core keeps
     it out of the graph, but k = (∂x^k/∂x)·x / x^k.
     """
-    a = node.inputs
+    a = [named(x) for x in node.inputs]  # n1 is drawn n₁, as the worked steps write it
     if node.op in ("input", "const") or not a:
-        return node.name
+        return named(node.name)
     if node.op in _SYMBOLS and len(a) == 2:
         body = f"{a[0]} {_SYMBOLS[node.op]} {a[1]}"
     elif node.op == "^":
-        body = f"{a[0]}^{a[1]}" if len(a) == 2 else f"{a[0]}^{_exponent(node, (values or {}).get(a[0]))}"
+        body = f"{a[0]}^{a[1]}" if len(a) == 2 else f"{a[0]}^{_exponent(node, (values or {}).get(node.inputs[0]))}"
     elif node.op == "neg":
         body = f"-{a[0]}"
     else:
         body = f"{node.op}({', '.join(a)})"
-    return f"{node.name} = {body}"
+    return f"{named(node.name)} = {body}"
 
 
 def _exponent(node: GradNode, base: float | None) -> str:
@@ -59,7 +60,7 @@ def graph_rows(nodes: Sequence[GradNode]) -> list[tuple[str, str, str, bool]]:
     def visit(name: str, lead: str, branch: str) -> None:
         node = by_name[name]
         repeat = name in drawn and bool(node.inputs)
-        text = lead + branch + (f"{name} (drawn above)" if repeat else node_formula(node, values))
+        text = lead + branch + (f"{named(name)} (drawn above)" if repeat else node_formula(node, values))
         grad = "" if node.op == "const" else value_text(node.upstream)
         rows.append((text, value_text(node.value), grad, repeat))
         if repeat:

@@ -38,7 +38,8 @@ def steps_text(steps: Sequence[Step]) -> Text:
         value = value_text(step.value)
         if step.formula:
             out.append(f"   {step.formula}\n", style="italic")
-            out.append(f"      = {_indent(step.substituted, '        ')}\n")
+            if step.substituted:
+                out.append(f"      = {_indent(step.substituted, '        ')}\n")
             out.append(f"      = {_indent(value, '        ')}", style=f"{VALUE}")
         else:
             out.append(f"   {_indent(value, '   ')}", style=f"{VALUE}")

@@ -276,7 +276,7 @@ def test_backprop_graph_page_matches_the_seed_example(home, bank):
     drive(app, scenario)
     # Seed 003's worked example: f = -12, ∂f/∂x = ∂f/∂y = -4, ∂f/∂z = 3.
     assert seen[0] == "f = -12   ∂f/∂x = -4   ∂f/∂y = -4   ∂f/∂z = 3"
-    assert "f = n1 · z" in seen[1] and "├─ n1 = x + y" in seen[1]
+    assert "f = n₁ · z" in seen[1] and "├─ n₁ = x + y" in seen[1]
     assert seen[2].startswith("✗ no value for z")
 
 
@@ -298,7 +298,7 @@ def test_backprop_question_feedback_draws_the_graph(home, bank):
         seen.append(screen_text(app.screen))
 
     drive(app, scenario)
-    assert "Right!" in seen[0] and "Computational graph" in seen[0] and "f = n1 · z" in seen[0]
+    assert "Right!" in seen[0] and "Computational graph" in seen[0] and "f = n₁ · z" in seen[0]
 
 
 def test_live_preview_shows_the_parser_message(home, bank):

@@ -42,13 +42,13 @@ def test_graph_rows_of_a_shared_subexpression():
 def test_the_seed_example_drawn_from_the_expression_engine():
     text = render_graph(expression_graph("(x + y)*z", {"x": -2, "y": 5, "z": -4})).plain.splitlines()
     assert text[0].split() == ["node", "value", "∂f/∂node"]
-    assert text[1].split() == ["f", "=", "n1", "·", "z", "-12", "1"]
+    assert text[1].split() == ["f", "=", "n₁", "·", "z", "-12", "1"]  # n1 drawn as the steps write it
     assert text[-1].split() == ["└─", "z", "-4", "3"]
 
 
 def test_node_formula_for_functions_and_negation():
     assert node_formula(NodeRecord("f", "sigmoid", ("s",), 0.5, (0.25,), 1.0, (0.25,))) == "f = sigmoid(s)"
-    assert node_formula(NodeRecord("n2", "neg", ("x",), -1.0, (-1.0,), 1.0, (-1.0,))) == "n2 = -x"
+    assert node_formula(NodeRecord("n2", "neg", ("x",), -1.0, (-1.0,), 1.0, (-1.0,))) == "n₂ = -x"
     assert node_formula(NodeRecord("x", "input", (), 1.0, (), 1.0, ())) == "x"
 
 
