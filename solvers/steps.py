@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 
 import numpy as np
@@ -52,13 +52,19 @@ def render(template: str, numbers: Mapping[str, Any]) -> tuple[str, str]:
 
 def symbolic(template: str, numbers: Mapping[str, Any]) -> str:
     """The formula with symbols; a KeyError names a placeholder without a value (a solver's bug)."""
+    formula, names = _formula(template)
+    for name in names:
+        if name not in numbers:
+            raise KeyError(f"formula placeholder {{{name}}} has no value")
+    return formula
 
-    def symbol(m: re.Match[str]) -> str:
-        if m.group(1) not in numbers:
-            raise KeyError(f"formula placeholder {{{m.group(1)}}} has no value")
-        return notation(m.group(1))
 
-    return _PLACEHOLDER.sub(symbol, template)
+@lru_cache(maxsize=4096)
+def _formula(template: str) -> tuple[str, tuple[str, ...]]:
+    # a template's formula depends on its text alone: written once, not on every solve (the bands
+    # re-run each solver many times)
+    names = tuple(m.group(1) for m in _PLACEHOLDER.finditer(template))
+    return _PLACEHOLDER.sub(lambda m: notation(m.group(1)), template), names
 
 
 def notation(name: str) -> str:
