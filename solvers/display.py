@@ -564,3 +564,39 @@ def text_with_maths(text: str, medium: str, prose: Callable[[str], str] | None =
         else:
             out.append(prose(piece) if prose else piece.replace(r"\$", "$"))
     return "".join(out)
+
+
+# ----- worked-step formulas -------------------------------------------------------------------
+
+# A step's formula and its numbers are plain text in the course's notation ("β₁^t", "e^[-1, 0, 1]",
+# "s_y"): ^ and _ take the next group ((...) or [...]) or run of letters, digits and primes.
+_SCRIPT = re.compile(r"(?<=[\w\u0370-\u03ff)\]′̂])([\^_])"
+                     r"(-?[\w\u0370-\u03ff.′]+|\((?:[^()]|\([^()]*\))*\)|\[[^\[\]]*\])")
+
+
+@lru_cache(maxsize=8192)
+def formula_text(text: str, medium: str) -> str:
+    """A worked step's formula or numbers for ``medium``: LaTeX and HTML raise what follows ``^`` and
+    lower what follows ``_`` (0.9^t, e^(-z), s_y), which plain text and the terminal write as is."""
+    if medium not in ("latex", "html") or ("^" not in text and "_" not in text):
+        return latex_text(text) if medium == "latex" else _html_escape(text) if medium == "html" else text
+    out, pos = [], 0
+    for m in _SCRIPT.finditer(text):
+        out.append(_formula_prose(text[pos : m.start()], medium))
+        arg = m.group(2)
+        if arg.startswith("(") and arg.endswith(")") and m.group(1) == "^":
+            arg = arg[1:-1]  # e^(-z) is raised as e^{-z}: the brackets only grouped it
+        inner = _formula_prose(arg, medium)
+        tag = {"^": ("textsuperscript", "sup"), "_": ("textsubscript", "sub")}[m.group(1)]
+        out.append(rf"\{tag[0]}{{{inner}}}" if medium == "latex" else f"<{tag[1]}>{inner}</{tag[1]}>")
+        pos = m.end()
+    out.append(_formula_prose(text[pos:], medium))
+    return "".join(out)
+
+
+def _formula_prose(text: str, medium: str) -> str:
+    return latex_text(text) if medium == "latex" else _html_escape(text)
+
+
+def _html_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -288,7 +288,8 @@ def _shown(question: Question, parts: tuple[ExportPart, ...], medium: str) -> Sh
     labels = tuple(render.fill(p.label, params, medium) if p.label else "" for p in question.parts)
     answers = tuple(_answer_shown(question, spec, part, medium) for spec, part in zip(question.parts, parts))
     prose = display.latex_text if medium == "latex" else lambda s: html.escape(s, quote=False)
-    steps = tuple((_step_label(question, s, medium, prose), prose(s.formula), prose(s.substituted),
+    steps = tuple((_step_label(question, s, medium, prose), display.formula_text(s.formula, medium),
+                   display.formula_text(s.substituted, medium),
                    display.render(display.value(s.value, render.ANSWER_DIGITS), medium))
                   for s in question.solution.steps)
     return Shown(render.fill(t.prompt, params, medium).rstrip(),

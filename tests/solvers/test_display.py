@@ -113,3 +113,17 @@ def test_cjk_ranges_hold_only_characters_that_were_written_as_code_points():
                 continue
             assert display.has_cjk(ch)
             assert unicodedata.combining(ch) or display._char(ch) == rf"\texttt{{[U+{code:04X}]}}", hex(code)
+
+
+@pytest.mark.parametrize("text, latex, html", [
+    ("m / (1 - β₁^t)", r"m / (1 - \ensuremath{\beta}\ensuremath{_{\mathrm{1}}}\textsuperscript{t})",
+     "m / (1 - β₁<sup>t</sup>)"),
+    ("e^(-z)", r"e\textsuperscript{-z}", "e<sup>-z</sup>"),  # the brackets only grouped the power
+    ("e^[-1, 0, 1]", r"e\textsuperscript{[-1, 0, 1]}", "e<sup>[-1, 0, 1]</sup>"),
+    ("max(0, s - s_y + 1)", r"max(0, s - s\textsubscript{y} + 1)", "max(0, s - s<sub>y</sub> + 1)"),
+    ("1e-8 < x", r"1e-8 \textless{} x", "1e-8 &lt; x"),  # no power, no script: escaped only
+])
+def test_a_step_formula_raises_powers_and_lowers_subscripts(text, latex, html):
+    assert display.formula_text(text, "latex") == latex
+    assert display.formula_text(text, "html") == html
+    assert display.formula_text(text, "plain") == text
