@@ -10,7 +10,7 @@ import html
 import re
 from functools import lru_cache
 
-from quizapp.export.model import ExportPart, ExportQuestion
+from quizapp.export.model import ExportPart, ExportQuestion, step_line
 from quizapp.export.text import paragraphs, segments
 
 
@@ -104,7 +104,7 @@ def math_solution(q: ExportQuestion) -> str:
         head = " ".join(x for x in (q.part_mark(i), shown.labels[i]) if x)
         items.append(f"{head}: {answer}" if head else answer)
     out = "<p><b>Answer</b><br>" + "<br>".join(items) + "</p>"
-    rows = [f"{label}: " + " = ".join(x for x in (formula, substituted, value) if x)
+    rows = [step_line(label, " = ".join(x for x in (formula, substituted, value) if x))
             for label, formula, substituted, value in shown.steps]
     if rows:
         out += "<p><b>Worked solution</b></p><ol><li>" + "</li><li>".join(rows) + "</li></ol>"
@@ -122,7 +122,7 @@ def steps_html(q: ExportQuestion) -> str:
     rows = []
     for s in q.steps:
         work = " = ".join(x for x in (s.formula, s.substituted, s.value_text) if x)
-        rows.append(f"{esc(s.label)}: {esc(work)}")
+        rows.append(step_line(esc(s.label), esc(work)))
     return "<p><b>Worked solution</b></p><ol><li>" + "</li><li>".join(rows) + "</li></ol>"
 
 

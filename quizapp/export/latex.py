@@ -16,7 +16,7 @@ is written as before, byte for byte, for pdflatex.
 from __future__ import annotations
 
 from question_bank.render import ANSWER_DIGITS, markup
-from quizapp.export.model import Choice, ExportQuestion, ProblemSet, Variant, points_text
+from quizapp.export.model import Choice, ExportQuestion, ProblemSet, Variant, points_text, step_line
 from quizapp.export.text import paragraphs, segments
 from solvers import display
 from solvers.display import latex_text
@@ -212,7 +212,7 @@ def _steps(q: ExportQuestion) -> list[str]:
     out = [r"\textbf{Worked solution}", r"\begin{enumerate}"]
     for label, formula, substituted, value in steps:
         work = " $=$ ".join(x for x in (formula, substituted) if x)
-        out.append(rf"\item{{}} {label}: {work + ' $=$ ' if work else ''}{value}")
+        out.append(r"\item{} " + step_line(label, (work + " $=$ " if work else "") + value))
     return out + [r"\end{enumerate}"]
 
 

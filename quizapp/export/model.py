@@ -191,6 +191,12 @@ class ProblemSet:
                 "variants": [v.to_dict() for v in self.variants]}
 
 
+def step_line(label: str, work: str) -> str:
+    """A worked step as one line: "first moment: β₁·m + ... = [-0.17, 0.18]"; a label that is a whole
+    sentence (a concept's explanation) is followed by its answer, not by a colon after its full stop."""
+    return f"{label}{' ' if label.rstrip().endswith(('.', '!', '?')) else ': '}{work}"
+
+
 def points_text(points: float) -> str:
     return number(points, 3)
 

@@ -290,3 +290,12 @@ def test_two_processes_write_the_same_bytes_as_one(bank, monkeypatch):
     assert serial.keys() == forked.keys()
     for name in serial:
         assert serial[name] == forked[name], name
+
+
+def test_a_step_line_puts_no_colon_after_a_sentence():
+    from quizapp.export.model import step_line
+
+    assert step_line("first moment", "0.5") == "first moment: 0.5"
+    # a concept's step: its explanation, then the right option's words
+    assert step_line("Both signs: neither a minimum nor a maximum.", "saddle point") == \
+        "Both signs: neither a minimum nor a maximum. saddle point"
