@@ -111,7 +111,8 @@ def _fill_prose(text: str, values: Mapping[str, Any], medium: str, before: str =
         value = _lookup(m.group(1), m.group(2), m.group(3), values)
         plain = display.render(value, "plain")
         bracket = plain.startswith("-") and _in_formula(raw, text[pos : pos + 1])
-        rendered = display.render(value, medium)
+        # a string parameter is often a formula ("e^(4u)"): typeset its powers where the medium can
+        rendered = display.formula_text(value, medium) if isinstance(value, str) else display.render(value, medium)
         if "\n" in rendered and medium == "terminal":
             column = len(raw) - (raw.rfind("\n") + 1)
             rendered = rendered.replace("\n", "\n" + " " * column)

@@ -60,3 +60,10 @@ def test_missing_placeholder_is_an_error():
 
 def test_placeholders_lists_names():
     assert placeholders("{a} {{b}} {c[0]} {d:.2f} Σ_{j≠y}") == ["a", "c", "d"]
+
+
+def test_a_formula_held_in_a_string_parameter_is_typeset():
+    # x = e^(4u) written by a template's derived parameter: LaTeX raises the power, a terminal keeps it
+    assert fill("x = {x_text}", {"x_text": "e^(4u)"}, "latex") == r"x = e\textsuperscript{4u}"
+    assert fill("x = {x_text}", {"x_text": "e^(4u)"}, "html") == "x = e<sup>4u</sup>"
+    assert fill("x = {x_text}", {"x_text": "e^(4u)"}) == "x = e^(4u)"
