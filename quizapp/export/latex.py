@@ -108,7 +108,9 @@ def preamble(title: str, answers: bool, cjk: bool = False) -> list[str]:
         r"\renewcommand{\thequestion}{\the\numexpr\value{question}-\qoffset\relax}",
         # the question's points as given (exam's \totalpoints counts whole points only: 2.5 showed as 0)
         r"\newcommand{\qpoints}{}",
-        r"\qformat{\textbf{Question \thequestion} \quad (\qpoints)\hfill}",
+        r"\newcommand{\qheader}{\textbf{Question \thequestion} \quad (\qpoints)\hfill}",
+        # a sheet prints the head inside the question's unbreakable box, so it never ends a page alone
+        r"\qformat{\qheader}" if answers else r"\qformat{}",
         rf"\newcommand{{\settitle}}{{{esc(title)}}}",
         r"\begin{document}",
     ]
@@ -127,19 +129,23 @@ def _variant_head(ps: ProblemSet, v: Variant, what: str, sheet: bool) -> list[st
     return out
 
 
-def _question(q: ExportQuestion, body: list[str]) -> list[str]:
+def _question(q: ExportQuestion, body: list[str], sheet: bool) -> list[str]:
     shown = q.shown["latex"]
-    # one question never splits across pages: the exam class's samepage environment holds it together
+    # One question never splits across pages. On a sheet it is one unbreakable box (samepage alone
+    # still broke at the answer space and between the parts: seen on the PDFs); in the solutions,
+    # where a worked solution may be longer than a page, samepage keeps it together when it fits.
+    keep = (r"\begin{minipage}[t]{\linewidth}", r"\end{minipage}") if sheet else \
+        (r"\begin{samepage}", r"\end{samepage}")
     # exam's point arithmetic takes whole numbers only; parts print their share as text
     points = f"[{points_text(q.points)}]" if float(q.points).is_integer() else ""
     out = [rf"\renewcommand{{\qpoints}}{{{points_text(q.points)}~{_unit(q.points)}}}", rf"\question{points}",
-           r"\begin{samepage}", rf"\textbf{{{esc(q.title)}}}\par{{}}"]
+           keep[0], *([r"\qheader\par{}"] if sheet else []), rf"\textbf{{{esc(q.title)}}}\par{{}}"]
     if shown.conventions:
         out += [r"\begin{itemize}"] + [rf"\item{{}} {c}" for c in shown.conventions] + [r"\end{itemize}"]
     out.append(typeset(shown.prompt))
     if q.precision:
         out.append(rf"\textit{{{esc(q.precision)}}}\par{{}}")
-    return out + body + [r"\end{samepage}"]
+    return out + body + [keep[1]]
 
 
 def _choices(part_choices: tuple[Choice, ...]) -> list[str]:
@@ -239,7 +245,7 @@ def document(ps: ProblemSet, solution: str) -> str:
         # the list restarts its counter: put it back where the last variant stopped
         out += _variant_head(ps, v, what, not solution) + [r"\begin{questions}\setcounter{question}{\qoffset}"]
         for q in v.questions:
-            out += _question(q, _parts(q, solution))
+            out += _question(q, _parts(q, solution), not solution)
         out.append(r"\end{questions}")
     return _complete(ps.title, bool(solution), out)
 

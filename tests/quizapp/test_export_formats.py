@@ -193,7 +193,10 @@ def test_latex_uses_the_exam_class_with_points_and_solutions(files, problem_set)
         assert tex.startswith("\\documentclass[11pt,addpoints]{exam}")
         assert tex.count("\\begin{questions}") == VARIANTS == tex.count("\\end{questions}")
         assert len(re.findall(r"\\question\[2\]", tex)) == n
-        assert tex.count("\\begin{samepage}") == n  # no question split across pages
+    # no question split across pages: an unbreakable box on a sheet (built below: every page starts
+    # with a question's head), samepage around a worked solution
+    assert files["questions.tex"].decode().count("\\begin{minipage}[t]{\\linewidth}") == n
+    assert files["solutions.tex"].decode().count("\\begin{samepage}") == n
     with_choices = sum(1 for v in problem_set.variants for q in v.questions for p in q.parts if p.choices)
     questions = files["questions.tex"].decode()
     assert questions.count("\\CorrectChoice{}") == with_choices  # one right option each
@@ -217,7 +220,7 @@ def test_latex_typesets_matrices_and_maths(files):
 # CI installs pdflatex (.ci/run); there a missing TeX fails instead of skipping.
 @pytest.mark.skipif(shutil.which("pdflatex") is None and not os.environ.get("CI"),
                     reason="pdflatex is not installed (CI installs it)")
-def test_latex_builds_with_every_reference_resolved(files, tmp_path):
+def test_latex_builds_with_every_reference_resolved(files, tmp_path, problem_set):
     from quizapp.export.pdf import build
 
     names = ["questions.tex", "answers.tex", "solutions.tex"]
@@ -231,6 +234,9 @@ def test_latex_builds_with_every_reference_resolved(files, tmp_path):
         assert "??" not in text
     questions = subprocess.run(["pdftotext", str(pdfs[0]), "-"], capture_output=True, text=True).stdout
     assert questions.count("Name:") == VARIANTS and "∂L/∂W" in questions
+    for page in filter(str.strip, questions.split("\f")):
+        first = next(line for line in page.splitlines() if line.strip())
+        assert first.startswith("Question ") or first == problem_set.title, first  # never a question's tail
 
 
 # ----- Markdown and CSV ----------------------------------------------------------------------------
