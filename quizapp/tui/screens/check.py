@@ -25,6 +25,7 @@ from quizapp.tui.widgets.answer import AnswerField, ChoiceField, make_field
 from quizapp.tui.widgets.prompt import QuestionPrompt
 from quizapp.tui.widgets.solution import ExplanationView
 from quizapp.tui.widgets.tickbox import TickBox
+from solvers.steps import notation
 
 BUTTONS = {"check": "check", "new_numbers": "new_numbers"}  # button id -> action
 KEPT_APART = ("Checks are kept apart from your quiz mastery, streaks and review unless you tick this.")
@@ -84,8 +85,10 @@ class CheckScreen(Screen[None]):
     async def load_template(self) -> None:
         """A fresh form for the chosen template, filled with one draw of its numbers."""
         assert self.work is not None
-        rows = [Horizontal(Label(name, classes="form-label"), Input(text, compact=True, id=f"param-{name}"),
-                           classes="form-row") for name, text in self.work.param_texts().items()]
+        # each number under its symbol in the prompt (lr reads α, beta1 β₁, w0 w₀)
+        rows = [Horizontal(Label(notation(name), classes="form-label"),
+                           Input(text, compact=True, id=f"param-{name}"), classes="form-row")
+                for name, text in self.work.param_texts().items()]
         params = self.query_one("#check-params", Vertical)
         await params.remove_children()
         await params.mount_all(rows)
