@@ -82,6 +82,10 @@ def call_args(solver: str, params: Mapping[str, Any], *arg_sets: Mapping[str, An
 
 _CACHE: OrderedDict[tuple[Any, ...], tuple[Template, Solution]] = OrderedDict()
 CACHE_SIZE = 4096
+# A misconception's solve is read twice for one question: for the bands (judging) and for its answers
+# (multiple-choice distractors, require_distinct); a question's few solves need only a short memory.
+_MISTAKES: OrderedDict[tuple[Any, ...], tuple[Template, Misconception, Solution]] = OrderedDict()
+MISTAKES_SIZE = 512
 
 
 def _frozen(value: Any) -> Any:
@@ -102,10 +106,13 @@ def run(
     ``overrides`` for error carried forward).
 
     Plain solves are memoised (templates with few distinct parameter sets, such as the symbolic
-    ones, would otherwise run SymPy again for every seed): treat the Solution as read-only.
+    ones, would otherwise run SymPy again for every seed), and so are a misconception's without
+    overrides: treat the Solution as read-only.
     """
-    if overrides or misconception is not None:
+    if overrides:
         return _run(template, params, overrides, misconception)
+    if misconception is not None:
+        return _mistaken(template, params, misconception)
     # The entry keeps its template alive, so id(template) cannot be reused by another object.
     key = (id(template), _frozen(params))
     try:
@@ -119,6 +126,25 @@ def run(
     _CACHE[key] = (template, sol)
     if len(_CACHE) > CACHE_SIZE:
         _CACHE.popitem(last=False)
+    return sol
+
+
+def _mistaken(template: Template, params: Mapping[str, Any], misconception: Misconception) -> Solution:
+    """A misconception's solve, memoised like a plain one (read-only). Only solves that succeed are kept,
+    so a failing one raises again; the key holds NumPy's error state, under which a solve may raise."""
+    # The entry keeps its template and misconception alive: their ids cannot be reused meanwhile.
+    key = (id(template), id(misconception), _frozen(params), tuple(np.geterr().values()))
+    try:
+        _MISTAKES.move_to_end(key)
+        return _MISTAKES[key][2]
+    except KeyError:
+        pass
+    except TypeError:  # an unhashable parameter value: just solve
+        return _run(template, params, None, misconception)
+    sol = _run(template, params, None, misconception)
+    _MISTAKES[key] = (template, misconception, sol)
+    if len(_MISTAKES) > MISTAKES_SIZE:
+        _MISTAKES.popitem(last=False)
     return sol
 
 
