@@ -97,16 +97,23 @@ def read_param(spec: ParamSpec, raw: Any) -> Any:
         raise
 
 
+MAX_WHOLE = 2**53  # beyond this a float no longer holds every whole number, and int64 overflows soon after
+
+
 def _whole_if(whole: bool, value: float) -> float | int:
     if whole:
         if not float(value).is_integer():
             raise ValueError(f"expected a whole number, got {value:g}")
+        if abs(value) > MAX_WHOLE:
+            raise ValueError(f"expected a whole number of at most {MAX_WHOLE:,}, got {value:g}")
         return int(value)
     return value
 
 
 def _listed(arr: np.ndarray, whole: bool) -> list[Any]:
     if whole and np.all(np.mod(arr, 1) == 0):
+        if np.any(np.abs(arr) > MAX_WHOLE):  # astype(int) would wrap 1e300 to a negative number
+            raise ValueError(f"expected whole numbers of at most {MAX_WHOLE:,}, got {np.max(np.abs(arr)):g}")
         return arr.astype(int).tolist()
     return arr.tolist()
 

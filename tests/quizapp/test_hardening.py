@@ -92,6 +92,14 @@ def test_non_finite_result_names_the_parameter(bank):
         bank.instantiate("adam-step", 1, {"g": [1e300, 1e300]})
 
 
+@pytest.mark.parametrize("name, value", [("t", "1e300"), ("t", "-1e300")])
+def test_a_whole_number_too_large_for_an_int_is_refused_not_wrapped(name, value):
+    # 1e300 is a whole float; cast to int it wrapped to -9223372036854775808 with only a RuntimeWarning
+    proc = run_cli("solve", "adam-step", "--set", f"{name}={value}")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert f"parameter {name}: expected a whole number of at most 9,007,199,254,740,992" in proc.stderr
+
+
 def test_non_finite_json_is_a_clear_error_not_a_traceback():
     proc = run_cli("solve", "adam-step", "--seed", "1", "--set", "eps=0", "--set", "v_prev=[0,0]",
                    "--set", "g=[0,0]", "--json")
