@@ -390,8 +390,11 @@ def _mattext(parent: ET.Element, text: str) -> None:
 
 
 def item12(section: ET.Element, q: ExportQuestion, index: int, entry: tuple[str, Any, Any], ident: str,
-           title: str, points: float) -> None:
+           title: str, points: float, html: tuple[str, str, str] | None = None) -> None:
+    """One Canvas item: one entry of one part. ``html`` is (stem, the part's heading, solution) when the
+    caller has them already (the same for every entry of a part)."""
     part, (which, value, tol) = q.parts[index], entry
+    stem, heading, solution = html or (math_stem(q), math_part(q, index), math_solution(q))
     item = sub(section, "item", ident=ident, title=title)
     choices = [identifier(ident, "C", c.letter) for c in part.choices]
     _metadata(sub(item, "itemmetadata"), [("question_type", canvas_type(part)),
@@ -399,10 +402,10 @@ def item12(section: ET.Element, q: ExportQuestion, index: int, entry: tuple[str,
                                            ("original_answer_ids", ",".join(choices))])
     ask = f"<p>Give {which} of {'the answer to ' + q.part_mark(index) if q.part_mark(index) else 'the answer'}.</p>"
     presentation = sub(item, "presentation")
-    _mattext(presentation, math_stem(q) + math_part(q, index) + (ask if which else ""))
+    _mattext(presentation, stem + heading + (ask if which else ""))
     _response12(presentation, part, choices)
     _processing12(item, part, choices, value, tol)
-    _feedback12(item, "general_fb", math_solution(q))
+    _feedback12(item, "general_fb", solution)
     for c, cid in zip(part.choices, choices):
         if c.feedback:
             _feedback12(item, f"{cid}_fb", esc(c.feedback))
@@ -467,15 +470,17 @@ def assessment12(ps: ProblemSet) -> bytes:
         groups: dict[tuple[str, ...], ET.Element] = {}
         for v in ps.variants:
             q = v.questions[index]
+            stem, solution = math_stem(q), math_solution(q)  # once per question, not per entry
             for i, part in enumerate(q.parts):
                 share = q.part_points(i) / _blank_count(part)
+                html = (stem, math_part(q, i), solution)
                 for entry in entries(part):
                     which = " ".join(x for x in (q.part_mark(i), entry[0]) if x)
                     key = ("abcdefghijklmnopqrstuvwxyz"[i], *re.findall(r"\d+", entry[0]))
                     if key not in groups:
                         groups[key] = _group12(top, identifier("G", num, *key), num, first, which, share)
                     item12(groups[key], q, i, entry, identifier(num, v.id, *key),
-                           " ".join(x for x in (num, v.id, which) if x), share)
+                           " ".join(x for x in (num, v.id, which) if x), share, html)
     return xml_bytes(root, QTI12)
 
 
