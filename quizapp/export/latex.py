@@ -16,7 +16,7 @@ is written as before, byte for byte, for pdflatex.
 from __future__ import annotations
 
 from question_bank.render import ANSWER_DIGITS, markup
-from quizapp.export.model import Choice, ExportQuestion, ProblemSet, Variant, points_text, step_line
+from quizapp.export.model import Choice, ExportQuestion, ProblemSet, Variant, key_points, points_text, step_line
 from quizapp.export.text import paragraphs, segments
 from solvers import display
 from solvers.display import latex_text
@@ -268,23 +268,13 @@ def answer_key(ps: ProblemSet) -> str:
         for q in v.questions:
             shown = q.shown["latex"]
             for i in range(len(q.parts)):
-                out.append(rf"{q.number} & {q.part_mark(i) or '--'} & {shown.answers[i]} & {_key_points(q, i)}\\")
+                out.append(rf"{q.number} & {q.part_mark(i) or '--'} & {shown.answers[i]} & {key_points(q, i, '--')}\\")
         out.append(r"\hline")
     out.append(r"\end{longtable}")
     return _complete(ps.title, False, out)
 
 
 _RAGGED = r">{\raggedright\arraybackslash}"
-
-
-def _key_points(q: ExportQuestion, index: int) -> str:
-    """A part's points in the key; a question whose points do not split into whole or half points
-    has them once, on its first part ("1 for (a)--(c)")."""
-    if q.part_points_shown or len(q.parts) == 1:
-        return points_text(q.part_points(index))
-    if index:
-        return ""
-    return rf"{points_text(q.points)} for {q.part_mark(0)}--{q.part_mark(len(q.parts) - 1)}"
 
 
 def render(ps: ProblemSet) -> dict[str, bytes]:

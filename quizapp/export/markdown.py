@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 
-from quizapp.export.model import ExportQuestion, ProblemSet, Variant, points_text
+from quizapp.export.model import ExportQuestion, ProblemSet, Variant, key_points, points_text
 from quizapp.export.text import paragraphs, segments
 
 FILES = ("questions.md", "answers.md", "solutions.md")
@@ -113,13 +113,14 @@ def caption(q: ExportQuestion, index: int) -> str:
 
 
 def answer_rows(q: ExportQuestion) -> list[str]:
-    return [f"| {q.number} | {caption(q, i) or '-'} | {cell(p.answer_text)} |" for i, p in enumerate(q.parts)]
+    return [f"| {q.number} | {caption(q, i) or '-'} | {cell(p.answer_text)} | {key_points(q, i)} |"
+            for i, p in enumerate(q.parts)]
 
 
 def answers(ps: ProblemSet) -> str:
     out = _header(ps, ": answer key")
     for v in ps.variants:
-        out += _variant_head(v) + ["| question | part | answer |", "|---|---|---|"]
+        out += _variant_head(v) + ["| question | part | answer | points |", "|---|---|---|--:|"]
         for q in v.questions:
             out += answer_rows(q)
         out.append("")

@@ -197,6 +197,16 @@ def step_line(label: str, work: str) -> str:
     return f"{label}{' ' if label.rstrip().endswith(('.', '!', '?')) else ': '}{work}"
 
 
+def key_points(q: ExportQuestion, index: int, dash: str = "–") -> str:
+    """A part's points in an answer key; a question whose points do not split into whole or half points
+    has them once, on its first part ("1 for (a)–(c)"), and "" on the others."""
+    if q.part_points_shown or len(q.parts) == 1:
+        return points_text(q.part_points(index))
+    if index:
+        return ""
+    return f"{points_text(q.points)} for {q.part_mark(0)}{dash}{q.part_mark(len(q.parts) - 1)}"
+
+
 def points_text(points: float) -> str:
     return number(points, 3)
 

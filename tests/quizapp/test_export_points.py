@@ -134,6 +134,9 @@ def test_one_point_over_three_parts_shows_no_thirds(bank):
     assert r"\question[1]" in latex.document(ps, "")
     # the key has the question's point once, on its first part
     assert latex.answer_key(ps).count(r"& 1 for (a)--(c)\\") == 3
+    # the Markdown key too: the question's point once, on its first part, and half points per part
+    md_rows = [line for line in markdown.answers(ps).splitlines() if line.startswith("| 1 |")]
+    assert [row.rsplit("|", 2)[1].strip() for row in md_rows[:3]] == ["1 for (a)–(c)", "", ""]
     rows = _csv(ps)
     assert len(rows) == 3 * 5
     # thirds to four decimals by largest remainder (ties to the first part): 0.3334 + 0.3333 + 0.3333 = 1
