@@ -33,11 +33,12 @@ import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Iterator
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from quizapp.export.gift import entries
 from quizapp.export.htmltext import esc, math_part, math_solution, math_stem
-from quizapp.export.model import ExportPart, ExportQuestion, ProblemSet, points_text
+from quizapp.export.model import ExportPart, ExportQuestion, ProblemSet, apportion, points_text
 from quizapp.export.moodle import accepted_forms, choice_html, number, tolerance
 
 FILES = ("qti12-canvas.zip", "qti21.zip")
@@ -278,6 +279,19 @@ def _blank_count(part: ExportPart) -> int:
     return sum(1 for _ in entries(part))
 
 
+POINTS_UNIT = Fraction(1, 1000)  # Canvas keeps an item's points to the thousandth
+
+
+def blank_points(q: ExportQuestion) -> list[float]:
+    """Each Canvas item's points, blank by blank in part order: the part's share over its blanks, to
+    the thousandth by largest remainder so the items add up to the question's points exactly
+    (1 point over 6 blanks: 0.167 four times, 0.166 twice, not 0.167 six times)."""
+    weights = [Fraction(q.part_points(i)).limit_denominator(10**6) / _blank_count(p)
+               for i, p in enumerate(q.parts) for _ in entries(p)]
+    shares = apportion(q.points, weights, POINTS_UNIT)
+    return [float(x) for x in shares] if shares is not None else [float(w) for w in weights]
+
+
 def _declare(root: ET.Element, part: ExportPart, rid: str, value: Any) -> None:
     if part.choices:
         base, right = "identifier", identifier("C", next(c.letter for c in part.choices if c.correct))
@@ -398,7 +412,7 @@ def item12(section: ET.Element, q: ExportQuestion, index: int, entry: tuple[str,
     item = sub(section, "item", ident=ident, title=title)
     choices = [identifier(ident, "C", c.letter) for c in part.choices]
     _metadata(sub(item, "itemmetadata"), [("question_type", canvas_type(part)),
-                                           ("points_possible", points_text(points)),
+                                           ("points_possible", _thousandths(points)),
                                            ("original_answer_ids", ",".join(choices))])
     ask = f"<p>Give {which} of {'the answer to ' + q.part_mark(index) if q.part_mark(index) else 'the answer'}.</p>"
     presentation = sub(item, "presentation")
@@ -471,10 +485,11 @@ def assessment12(ps: ProblemSet) -> bytes:
         for v in ps.variants:
             q = v.questions[index]
             stem, solution = math_stem(q), math_solution(q)  # once per question, not per entry
+            shares = iter(blank_points(q))
             for i, part in enumerate(q.parts):
-                share = q.part_points(i) / _blank_count(part)
                 html = (stem, math_part(q, i), solution)
                 for entry in entries(part):
+                    share = next(shares)
                     which = " ".join(x for x in (q.part_mark(i), entry[0]) if x)
                     key = ("abcdefghijklmnopqrstuvwxyz"[i], *re.findall(r"\d+", entry[0]))
                     if key not in groups:
@@ -484,13 +499,17 @@ def assessment12(ps: ProblemSet) -> bytes:
     return xml_bytes(root, QTI12)
 
 
+def _thousandths(points: float) -> str:
+    return f"{points:.3f}".rstrip("0").rstrip(".")
+
+
 def _group12(top: ET.Element, ident: str, num: str, first: ExportQuestion, which: str, points: float) -> ET.Element:
     """A Canvas question group: one item drawn from it for each student, worth ``points``."""
     title = " ".join(x for x in (num, first.title, which) if x)
     group = sub(top, "section", ident=ident, title=title)
     selection = sub(sub(group, "selection_ordering"), "selection")
     sub(selection, "selection_number", "1")
-    sub(sub(selection, "selection_extension"), "points_per_item", points_text(points))
+    sub(sub(selection, "selection_extension"), "points_per_item", _thousandths(points))
     return group
 
 

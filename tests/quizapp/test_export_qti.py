@@ -11,6 +11,7 @@ import io
 import re
 import xml.etree.ElementTree as ET
 import zipfile
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -241,3 +242,22 @@ def test_same_set_same_bytes(problem_set, files):
 def test_identifiers_are_ncnames():
     assert qti.identifier("Q01", "s 03/é") == "Q01_s-03"
     assert qti.identifier("3", "x") == "I3_x"
+
+
+def test_canvas_items_of_a_question_add_up_to_its_points_exactly():
+    # 1 point over adam-step's three vector parts: a sixth or a ninth per blank, to the thousandth by
+    # largest remainder, so a question's items add up to 1 (six items of 0.167 made 1.002)
+    bank = load_bank()
+    ps = build(bank, from_flags(templates=["adam-step"], points=1), SEED, numbered_variants(SEED, 4), "test")
+    package = unzip(qti.render(ps)["qti12-canvas.zip"])
+    (resource,) = check_manifest(package)
+    root = ET.fromstring(package[resource.get("href")])
+    totals: dict[tuple[str, str], Fraction] = {}
+    for item in root.iter(f"{{{qti.QTI12}}}item"):
+        meta = {f.find("q:fieldlabel", N12).text: f.find("q:fieldentry", N12).text
+                for f in item.findall("q:itemmetadata/q:qtimetadata/q:qtimetadatafield", N12)}
+        points = Fraction(meta["points_possible"])
+        assert points * 1000 == int(points * 1000) and points > 0
+        question, vid = item.get("ident").split("_")[:2]  # Q1_v1_a_1: question 1, variant v1, (a), entry 1
+        totals[(vid, question)] = totals.get((vid, question), Fraction(0)) + points
+    assert len(totals) == 4 and set(totals.values()) == {Fraction(1)}
