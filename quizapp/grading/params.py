@@ -28,6 +28,16 @@ def split_assignment(text: str, flag: str) -> tuple[str, str]:
     return name.strip(), value
 
 
+class ParamError(ValueError):
+    """A typed parameter that cannot be read: ``name`` says which, ``reason`` why (the message names it
+    as the command line does, "parameter w2: ..."; the app shows its symbol instead)."""
+
+    def __init__(self, name: str, reason: str) -> None:
+        super().__init__(f"parameter {name}: {reason}")
+        self.name = name
+        self.reason = reason
+
+
 def read_params(template: Template, given: Mapping[str, Any]) -> dict[str, Any]:
     """Every given parameter read for ``template``; ValueError naming the parameter when one is bad."""
     names = [p.name for p in template.params]
@@ -39,7 +49,7 @@ def read_params(template: Template, given: Mapping[str, Any]) -> dict[str, Any]:
         try:
             out[name] = read_param(template.param(name), raw)
         except ValueError as exc:
-            raise ValueError(f"parameter {name}: {exc}") from None
+            raise ParamError(name, str(exc)) from None
     return out
 
 

@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 from textual.worker import Worker, WorkerState
 
+from quizapp.grading.params import ParamError
 from quizapp.study.check import Checked, CheckWork
 from quizapp.study.requests import solve_command
 from quizapp.tui.display import BAD
@@ -124,7 +125,9 @@ class CheckScreen(Screen[None]):
         try:
             question = self.work.read(self._typed())
         except ValueError as exc:
-            status.update(Text("✗ " + str(exc).splitlines()[0], style=f"{BAD}"))
+            # a bad number is named by its label on the form (w₂), not the parameter's name (w2)
+            message = f"{notation(exc.name)}: {exc.reason}" if isinstance(exc, ParamError) else str(exc)
+            status.update(Text("✗ " + message.splitlines()[0], style=f"{BAD}"))
             await self._clear_result()  # a result for other numbers would mislead
             return False
         status.update("")

@@ -177,7 +177,7 @@ def test_check_my_work(home, bank):
     assert "Right!" in seen[0] and "Not counted in your progress." in seen[0]
     assert "quizapp solve sgd-step:1 --set 'w=[1, -2, 0.5]'" in seen[0]  # the same question, reproduced
     assert "Mistake: You added the gradient" in seen[1] and "Counted in your progress." in seen[1]
-    assert seen[2].startswith("✗ parameter lr")
+    assert seen[2].startswith("✗ α: ")  # named by its label on the form, not the parameter's name lr
     assert "Mistake" not in seen[3]  # an error replaces the result for the old numbers
     with open_store(home) as store:
         attempts = store.attempts()
