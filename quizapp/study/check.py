@@ -102,9 +102,13 @@ class CheckWork:
         if not texts:
             raise ValueError("type your answer first")
         result = grade(question, texts)
-        checked = Checked(question, result, handed_back(result))
+        # Checking one's own work judges the parts given (as `quizapp check` does): a part left blank
+        # is not checked, not wrong; only an answer that cannot be read comes back to be fixed.
+        unreadable = {name: why for name, why in handed_back(result).items() if result.parts[name].answered}
+        checked = Checked(question, result, unreadable)
         if save and not checked.handed_back:
-            record(self.store, question.template, mode=CHECK_MODE, score=result.score, correct=result.correct,
+            record(self.store, question.template, mode=CHECK_MODE, score=result.checked_score,
+                   correct=result.checked_correct,
                    result=result, question=question, seed=question.seed, now=now or self.clock())
             checked.saved = self.store is not None
         return checked

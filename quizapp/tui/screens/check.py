@@ -188,12 +188,16 @@ class CheckScreen(Screen[None]):
         box = self.query_one("#check-result", Vertical)
         await box.remove_children()
         command = solve_command(checked.question, self._typed())
-        view = ExplanationView(checked.question, checked.result, question_graph(checked.question), command)
+        view = ExplanationView(checked.question, checked.result, question_graph(checked.question), command,
+                               checking=True)
         note = "Counted in your progress." if checked.saved else "Not counted in your progress."
         await box.mount(Static(note, classes="dim"), view)
         body = self.query_one("#check-body", VerticalScroll)
-        # After the layout has the result: the verdict at the top, the worked solution under it.
+        # After the layout has the result: the verdict at the top, the worked solution under it. The
+        # first check of a template can be laid out a frame late (seen in tmux: the view stayed at
+        # the top), so the scroll is asked again shortly after; asking twice moves nothing.
         self.call_after_refresh(body.scroll_to_widget, box, top=True, animate=False)
+        self.set_timer(0.2, lambda: body.scroll_to_widget(box, top=True, animate=False))
 
     async def action_new_numbers(self) -> None:
         if self.work is not None:

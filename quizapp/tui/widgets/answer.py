@@ -61,7 +61,8 @@ def part_caption(question: Question, part: PartSpec, index: int) -> str:
 
 def handed_back_text(message: str) -> Text:
     """Why an answer came back ungraded: it is not a miss, just something to fix."""
-    return Text("↩ Not graded: " + message + " Fix it and submit again.", style=f"bold {WARN}")
+    sentence = message.rstrip() if message.rstrip().endswith((".", "!", "?")) else message.rstrip() + "."
+    return Text("↩ Not graded: " + sentence + " Fix it and submit again.", style=f"bold {WARN}")
 
 
 class _PartField(Vertical):

@@ -83,8 +83,9 @@ def part_verdict(question: Question, index: int, result: PartResult) -> Text:
     return out
 
 
-def verdict_text(question: Question, result: GradeResult | None) -> Text:
-    """The verdict on every part (a skipped question shows the expected answers)."""
+def verdict_text(question: Question, result: GradeResult | None, checking: bool = False) -> Text:
+    """The verdict on every part (a skipped question shows the expected answers); ``checking``: a check of
+    one's own work, where a part left blank is not checked rather than wrong."""
     out = Text()
     if result is None:
         out.append("Skipped.\n", style=f"bold {WARN}")
@@ -94,21 +95,31 @@ def verdict_text(question: Question, result: GradeResult | None) -> Text:
             out.append(_indent(answer_text(question, part.name, question.expected[part.name]), "              ")
                        + "\n", style=f"{VALUE}")
         return out
-    score = result.score
-    head, style = (("Right!", f"bold {OK}") if result.correct else
+    # checking one's own work judges the parts given; a quiz, every part
+    correct, score = (result.checked_correct, result.checked_score) if checking else (result.correct, result.score)
+    head, style = (("Right!", f"bold {OK}") if correct else
                    (f"Partly right ({score:.0%})", f"bold {WARN}") if score > 0 else ("Not right.", f"bold {BAD}"))
+    if checking and result.not_checked:
+        head += f"  ({len(result.checked)} of {len(question.parts)} parts checked)"
     out.append(head + "\n", style=style)
     for i, part in enumerate(question.parts):
-        out.append_text(part_verdict(question, i, result.parts[part.name]))
+        r = result.parts[part.name]
+        if checking and not r.answered:
+            out.append("– ", style="dim")
+            out.append(part_caption(question, part, i), style="bold")
+            out.append(": not given, not checked\n", style="dim")
+            continue
+        out.append_text(part_verdict(question, i, r))
     return out
 
 
 def explanation_text(question: Question, result: GradeResult | None,
-                     graph: Sequence[GradNode] | None = None, command: str | None = None) -> Text:
+                     graph: Sequence[GradNode] | None = None, command: str | None = None,
+                     checking: bool = False) -> Text:
     """Verdict, the graph (for backprop), the worked solution and the command that reproduces it."""
     from quizapp.tui.widgets.graph import render_graph
 
-    out = verdict_text(question, result)
+    out = verdict_text(question, result, checking)
     if graph:
         out.append("\nComputational graph\n", style="bold underline")
         out.append_text(render_graph(graph))
@@ -129,8 +140,9 @@ class ExplanationView(Static):
     """
 
     def __init__(self, question: Question, result: GradeResult | None,
-                 graph: Sequence[GradNode] | None = None, command: str | None = None, **kwargs) -> None:
-        super().__init__(Hanging(explanation_text(question, result, graph, command)), **kwargs)
+                 graph: Sequence[GradNode] | None = None, command: str | None = None, checking: bool = False,
+                 **kwargs) -> None:
+        super().__init__(Hanging(explanation_text(question, result, graph, command, checking)), **kwargs)
 
     def show(self, question: Question, result: GradeResult | None, graph: Sequence[GradNode] | None = None,
              command: str | None = None) -> None:

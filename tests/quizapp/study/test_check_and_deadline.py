@@ -31,6 +31,23 @@ def test_a_check_is_saved_only_when_the_student_asks(bank, home):
     store.close()
 
 
+def test_a_check_judges_the_parts_given_and_leaves_the_others(bank, home):
+    # Checking one's own work, as `quizapp check` does: a blank part is not checked (not wrong and not
+    # handed back); only an answer that cannot be read comes back to be fixed.
+    store = open_store(home)
+    work = CheckWork(bank, "batchnorm", seed=1, store=store, clock=FakeClock())
+    typed = work.param_texts()
+    x = np.asarray(work.question.params["x"], dtype=float)
+    mean = " ".join(f"{m:.6g}" for m in x.mean(axis=0))  # each feature's mean over the batch, by NumPy
+    checked = work.check(typed, {"mean": mean, "var": "", "out": ""}, save=True)
+    assert checked.handed_back == {} and checked.result.checked == ["mean"]
+    assert checked.result.checked_correct and checked.saved
+    assert [a.correct for a in store.attempts()] == [True]  # the part checked was right
+    unreadable = work.check(typed, {"mean": mean, "var": "1 2 oops"})
+    assert list(unreadable.handed_back) == ["var"]
+    store.close()
+
+
 def test_bad_numbers_and_a_blank_answer_are_messages(bank):
     work = CheckWork(bank, "sgd-step", seed=1)
     with pytest.raises(ValueError, match="lr"):

@@ -185,6 +185,30 @@ def test_check_my_work(home, bank):
     assert attempts[0].params["w"] == [1, -2, 0.5] and attempts[0].params["lr"] == 0.5
 
 
+def test_check_my_work_judges_the_parts_given(home, bank):
+    # batch norm with one part worked: that part is judged, the others are not checked (not wrong,
+    # not handed back), as `quizapp check` does
+    app = make_app(home, bank)
+    seen: list[str] = []
+
+    async def scenario(pilot):
+        await app.push_screen(CheckScreen("batchnorm", seed=1))
+        await pilot.pause()
+        screen = app.screen
+        x = np.asarray(screen.question.params["x"], dtype=float)
+        screen.query_one("#input-mean").value = " ".join(f"{m:.6g}" for m in x.mean(axis=0))  # NumPy's mean
+        await pilot.press("ctrl+s")
+        for _ in range(20):  # the check runs in a worker: event-loop turns until its result is shown
+            await pilot.pause()
+            if screen.query("ExplanationView"):
+                break
+        seen.append(screen_text(screen))
+
+    drive(app, scenario)
+    assert "Right!  (1 of 3 parts checked)" in seen[0]
+    assert seen[0].count("not given, not checked") == 2 and "Not graded" not in seen[0]
+
+
 def test_resume_after_the_app_is_closed_mid_quiz(home, bank):
     settings = QuizSettings(count=3, seed=13, templates=("sgd-step", "softmax", "mse"))
     first = make_app(home, bank)
