@@ -32,7 +32,7 @@ def loss_reductions(pred: Any, target: Any, weights: Any, weighted_by: str = "su
     rec = Recorder(overrides)
     losses = rec.step("losses", "squared error of each example", "({p} - {t})²", (p - t) ** 2, p=p, t=t)
     total = rec.step("total", "sum of the losses", "Σ {l}", float(np.sum(losses)), l=losses)
-    mean = rec.step("mean", "mean of the losses", "{total} / {N}", total / p.size, total=total, N=p.size)
+    mean = rec.step("mean", "mean of the losses", "{sum_l} / {N}", total / p.size, sum_l=total, N=p.size)
     wsum = rec.step("wsum", "weighted sum", "Σ {w}·{l}", float(np.sum(w * losses)), w=w, l=losses)
     if weighted_by == "n":
         weighted = rec.step("weighted", "weighted mean over the batch size", "{wsum} / {N}",

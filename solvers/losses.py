@@ -115,8 +115,8 @@ def _softmax_steps(rec: Recorder, f: np.ndarray, normalize: str = "exp") -> Any:
         total = rec.step("total", "sum of the scores" + _per_row(f), "Σ {f}", _number(f.sum(axis=-1)), f=f)
         with np.errstate(divide="ignore", invalid="ignore"):  # scores summing to 0: no answer at all
             ratio = f / np.expand_dims(total, -1)
-        return rec.step("probs", "each score over their sum (no exponentials)", "{f} / {total}", ratio,
-                        f=f, total=total)
+        return rec.step("probs", "each score over their sum (no exponentials)", "{f} / {sum_f}", ratio,
+                        f=f, sum_f=total)
     top = np.max(f, axis=-1, keepdims=True)
     shift = np.where(np.abs(top) > _SHIFT_ABOVE, top, 0.0)
     scores = f
@@ -128,8 +128,8 @@ def _softmax_steps(rec: Recorder, f: np.ndarray, normalize: str = "exp") -> Any:
         return rec.step("probs", "the exponentials, left unnormalized", "{exps}", exps, exps=exps)
     total = rec.step("total", "their sum" + _per_row(f), "Σ {exps}", _number(Tensor(exps).sum(axis=-1).data),
                      exps=exps)
-    return rec.step("probs", "softmax probabilities", "{exps} / {total}",
-                    (Tensor(exps) / np.expand_dims(total, -1)).data, exps=exps, total=total)
+    return rec.step("probs", "softmax probabilities", "{exps} / {sum_exps}",
+                    (Tensor(exps) / np.expand_dims(total, -1)).data, exps=exps, sum_exps=total)
 
 
 @solver("softmax")
@@ -429,8 +429,8 @@ def mse(
         total = rec.step("sum_sq", "sum of the squared differences", "Σ {squares}", total, squares=squares)
     mean = reduction == "mean"
     loss = rec.step("loss", "mean squared error" if mean else "sum of squared errors (not averaged)",
-                    "{total} / {n}" if mean and n > 1 else "{total}", total / n if mean else total,
-                    total=total, n=n)
+                    "{sum_sq} / {n}" if mean and n > 1 else "{sum_sq}", total / n if mean else total,
+                    sum_sq=total, n=n)
     _, grad = _mse_from_diff(diff)
     divide = mean and not per_example_gradient
     grad = np.asarray(grad) * (1 if divide else n)

@@ -32,7 +32,8 @@ SYMBOLS: dict[str, str] = {
     "norm_sq": "‖w‖²", "norm_l1": "‖w‖₁", "exp_neg": "e^(-z)", "g_ahead": "g(w + ρ·v)", "w_stepped": "w′",
     "wsum": "Σ wᵢ·ℓᵢ", "exps": "e^f", "shifted": "(f - max f)", "lse": "log Σ e^f", "dev": "(x - μ)",
     "std": "√(σ² + ε)", "pred": "ŷ", "target": "y", "squares": "(ŷ - y)²", "upstream": "∂L/∂out", "dout": "∂L/∂out",
-    "epsilon": "ε", "grad": "∇f",
+    "epsilon": "ε", "grad": "∇f", "diff": "(ŷ - y)", "sum_f": "Σ f", "sum_exps": "Σ e^f",
+    "sum_sq": "Σ (ŷ - y)²", "sum_l": "Σ l",
 }
 _GRADIENT_NAME = re.compile(r"d([A-Za-z]\w*?)_d([A-Za-z]\w*)")  # df_dn3, dL_dz: ∂f/∂n₃, ∂L/∂z
 _LOSS_GRADIENT_NAME = re.compile(r"d([A-Za-z]\d*)")  # dz1, dW1, dh: the loss's gradient ∂L/∂z₁, ∂L/∂W₁, ∂L/∂h
