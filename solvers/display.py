@@ -578,8 +578,10 @@ _SCRIPT = re.compile(r"(?<=[\w\u0370-\u03ff)\]′̂])([\^_])"
 def formula_text(text: str, medium: str) -> str:
     """A worked step's formula or numbers for ``medium``: LaTeX and HTML raise what follows ``^`` and
     lower what follows ``_`` (0.9^t, e^(-z), s_y), which plain text and the terminal write as is."""
-    if medium not in ("latex", "html") or ("^" not in text and "_" not in text):
-        return latex_text(text) if medium == "latex" else _html_escape(text) if medium == "html" else text
+    if medium not in ("latex", "html"):
+        return text
+    if "^" not in text and "_" not in text:
+        return _formula_prose(text, medium)
     out, pos = [], 0
     for m in _SCRIPT.finditer(text):
         out.append(_formula_prose(text[pos : m.start()], medium))
@@ -595,8 +597,4 @@ def formula_text(text: str, medium: str) -> str:
 
 
 def _formula_prose(text: str, medium: str) -> str:
-    return latex_text(text) if medium == "latex" else _html_escape(text)
-
-
-def _html_escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return latex_text(text) if medium == "latex" else _html.escape(text, quote=False)
