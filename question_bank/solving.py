@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cache
 from typing import Any
 
@@ -80,11 +80,11 @@ def call_args(solver: str, params: Mapping[str, Any], *arg_sets: Mapping[str, An
     return kwargs
 
 
-_CACHE: OrderedDict[tuple[Any, ...], tuple[Template, Solution]] = OrderedDict()
+_CACHE: OrderedDict[tuple[Any, ...], tuple[Any, Solution]] = OrderedDict()
 CACHE_SIZE = 4096
 # A misconception's solve is read twice for one question: for the bands (judging) and for its answers
 # (multiple-choice distractors, require_distinct); a question's few solves need only a short memory.
-_MISTAKES: OrderedDict[tuple[Any, ...], tuple[Template, Misconception, Solution]] = OrderedDict()
+_MISTAKES: OrderedDict[tuple[Any, ...], tuple[Any, Solution]] = OrderedDict()
 MISTAKES_SIZE = 512
 
 
@@ -112,39 +112,30 @@ def run(
     if overrides:
         return _run(template, params, overrides, misconception)
     if misconception is not None:
-        return _mistaken(template, params, misconception)
-    # The entry keeps its template alive, so id(template) cannot be reused by another object.
-    key = (id(template), _frozen(params))
+        # a misconception's solve may raise under some NumPy error states: those are part of its key
+        key = (id(template), id(misconception), _frozen(params), tuple(np.geterr().values()))
+        return _memoised(_MISTAKES, MISTAKES_SIZE, key, (template, misconception),
+                         lambda: _run(template, params, None, misconception))
+    return _memoised(_CACHE, CACHE_SIZE, (id(template), _frozen(params)), (template,),
+                     lambda: _run(template, params, None, None))
+
+
+def _memoised(memo: OrderedDict[tuple[Any, ...], tuple[Any, Solution]], size: int, key: tuple[Any, ...],
+              keep: tuple[Any, ...], solve: Callable[[], Solution]) -> Solution:
+    """``solve()``, remembered under ``key`` (least recently used out past ``size``). ``keep`` holds the
+    objects whose ids are in the key, so no other object can take their id meanwhile. Only solves that
+    succeed are kept: a failing one raises again."""
     try:
-        _CACHE.move_to_end(key)
-        return _CACHE[key][1]
+        memo.move_to_end(key)
+        return memo[key][1]
     except KeyError:
         pass
     except TypeError:  # an unhashable parameter value: just solve
-        return _run(template, params, None, None)
-    sol = _run(template, params, None, None)
-    _CACHE[key] = (template, sol)
-    if len(_CACHE) > CACHE_SIZE:
-        _CACHE.popitem(last=False)
-    return sol
-
-
-def _mistaken(template: Template, params: Mapping[str, Any], misconception: Misconception) -> Solution:
-    """A misconception's solve, memoised like a plain one (read-only). Only solves that succeed are kept,
-    so a failing one raises again; the key holds NumPy's error state, under which a solve may raise."""
-    # The entry keeps its template and misconception alive: their ids cannot be reused meanwhile.
-    key = (id(template), id(misconception), _frozen(params), tuple(np.geterr().values()))
-    try:
-        _MISTAKES.move_to_end(key)
-        return _MISTAKES[key][2]
-    except KeyError:
-        pass
-    except TypeError:  # an unhashable parameter value: just solve
-        return _run(template, params, None, misconception)
-    sol = _run(template, params, None, misconception)
-    _MISTAKES[key] = (template, misconception, sol)
-    if len(_MISTAKES) > MISTAKES_SIZE:
-        _MISTAKES.popitem(last=False)
+        return solve()
+    sol = solve()
+    memo[key] = (keep, sol)
+    if len(memo) > size:
+        memo.popitem(last=False)
     return sol
 
 
