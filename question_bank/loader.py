@@ -43,6 +43,13 @@ class MarkedDict(dict):
     def line_of(self, key: Any) -> int:
         return self.key_lines.get(key, self.line)
 
+    @classmethod
+    def empty(cls, line: int) -> MarkedDict:
+        """An empty mapping standing where a key was left out (errors inside point at ``line``)."""
+        out = cls()
+        out.line, out.key_lines = line, {}
+        return out
+
 
 class MarkedList(list):
     """A sequence that knows its own line and the line of each item (1-based)."""
@@ -52,6 +59,13 @@ class MarkedList(list):
 
     def line_of(self, index: int) -> int:
         return self.item_lines[index] if 0 <= index < len(self.item_lines) else self.line
+
+    @classmethod
+    def empty(cls, line: int) -> MarkedList:
+        """An empty list standing where a key was left out (errors inside point at ``line``)."""
+        out = cls()
+        out.line, out.item_lines = line, []
+        return out
 
 
 class _Loader(_Base):  # type: ignore[valid-type,misc]

@@ -192,24 +192,20 @@ def _bool(ctx: _Ctx, node: MarkedDict, key: str, field: str, default: bool) -> b
 
 
 def _mapping(ctx: _Ctx, node: MarkedDict, key: str, field: str) -> MarkedDict:
-    value = node.get(key)
-    if value is None:
-        empty = MarkedDict()
-        empty.line, empty.key_lines = node.line_of(key), {}
-        return empty
-    if not isinstance(value, MarkedDict):
-        raise ctx.error(node, key, field, f"expected a mapping, got {_kind(value)}")
-    return value
+    return _container(ctx, node, key, field, MarkedDict, "a mapping")
 
 
 def _list(ctx: _Ctx, node: MarkedDict, key: str, field: str) -> MarkedList:
+    return _container(ctx, node, key, field, MarkedList, "a list")
+
+
+def _container(ctx: _Ctx, node: MarkedDict, key: str, field: str, kind: type, what: str) -> Any:
+    """``node[key]`` as a ``kind`` (empty when the key is left out); an error naming ``what`` otherwise."""
     value = node.get(key)
     if value is None:
-        empty = MarkedList()
-        empty.line, empty.item_lines = node.line_of(key), []
-        return empty
-    if not isinstance(value, MarkedList):
-        raise ctx.error(node, key, field, f"expected a list, got {_kind(value)}")
+        return kind.empty(node.line_of(key))
+    if not isinstance(value, kind):
+        raise ctx.error(node, key, field, f"expected {what}, got {_kind(value)}")
     return value
 
 
