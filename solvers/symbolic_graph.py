@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from solvers.registry import solver
@@ -85,6 +87,12 @@ def simplified(e: Any, thorough: bool = True) -> Any:
     SymPy's result is kept only when it is shorter and brings in no function the formula did not
     have: 1 - tanh²(x) must not come back as 1/cosh²(x), which no slide writes.
     """
+    return _simplify(e, thorough)[0]
+
+
+def _simplify(e: Any, thorough: bool) -> tuple[Any, bool]:
+    """``simplified(e, thorough)`` and whether SymPy finished in time (a result cut short by the
+    limit depends on the machine's load, so it is never memoised)."""
     import sympy
 
     e = sympy.sympify(e)
@@ -92,10 +100,12 @@ def simplified(e: Any, thorough: bool = True) -> Any:
         with time_limit(SIMPLIFY_SECONDS, "simplifying a formula"):
             candidate = sympy.simplify(e) if thorough else sympy.factor_terms(e)
     except TimeLimitError:
-        return e
+        return e, False
+    if candidate == e:  # nothing to gain (count_ops would tie, and a tie keeps e): skip the counting
+        return e, True
     if _functions(candidate) - _functions(e):
-        return e
-    return candidate if sympy.count_ops(candidate) < sympy.count_ops(e) else e
+        return e, True
+    return (candidate if sympy.count_ops(candidate) < sympy.count_ops(e) else e), True
 
 
 def _functions(e: Any) -> set[type]:
@@ -283,17 +293,56 @@ def _row(n: _Node, label: dict[int, str], variables: list[str]) -> SymNode:
 
 FORGET_CHOICES = ("all", "innermost", "factor")
 
+# A template solves the same few definitions (x = sin(3u), y = u², z = x·y, ...) in ever new
+# combinations, so each definition's formula, its local derivatives and every chained total are
+# remembered by what they are computed from: a new combination pays only for what is new in it.
+# SymPy expressions are immutable and structurally equal ones (==) give equal results, so a
+# remembered result is the one a fresh computation would give.
+MEMO_SIZE = 4096
+
+
+class _Memo:
+    """Results of deterministic SymPy work by key, the least recently used dropped past MEMO_SIZE."""
+
+    def __init__(self) -> None:
+        self._items: OrderedDict[Hashable, Any] = OrderedDict()
+
+    def get(self, key: Hashable, compute: Callable[[], tuple[Any, bool]]) -> Any:
+        """The value remembered under ``key``, else ``compute()``'s (value, keep): kept only when
+        keep (a simplify cut short by the time limit is not a result to repeat)."""
+        if key in self._items:
+            self._items.move_to_end(key)
+            return self._items[key]
+        value, keep = compute()
+        if keep:
+            self._items[key] = value
+            if len(self._items) > MEMO_SIZE:
+                self._items.popitem(last=False)
+        return value
+
+
+_LOCALS = _Memo()  # (formula, allowed, p[, names]) -> (∂formula/∂p, its text), slipped or not
+_TOTALS = _Memo()  # (chain-rule sum, wrt, earlier definitions) -> (d/dwrt in wrt alone, its text)
+
 
 def _sym_of(formula: str, allowed: list[str]) -> Any:
     """A formula over ``allowed`` names as SymPy (σ kept as the course's σ)."""
+    return _parsed(formula, tuple(allowed))[0]
+
+
+@lru_cache(maxsize=MEMO_SIZE)
+def _parsed(formula: str, allowed: tuple[str, ...]) -> tuple[Any, tuple[str, ...]]:
+    """``formula`` over ``allowed`` as SymPy (see _sym_of) and the names it uses, in order. A parse
+    error raises and is not remembered."""
     import sympy
 
-    from solvers.expr import parse, to_sympy
+    from solvers.expr import parse, to_sympy, variables
 
-    e = to_sympy(parse(formula, variables=allowed))
+    tree = parse(formula, variables=allowed)
     sig = sigmoid_function()
-    return e.replace(lambda t: _sigmoid_argument(t, sympy) is not None,
-                     lambda t: sig(_sigmoid_argument(t, sympy)))
+    e = to_sympy(tree).replace(lambda t: _sigmoid_argument(t, sympy) is not None,
+                               lambda t: sig(_sigmoid_argument(t, sympy)))
+    return e, tuple(variables(tree))
 
 
 def _sigmoid_argument(t: Any, sympy: Any) -> Any:
@@ -306,27 +355,64 @@ def _sigmoid_argument(t: Any, sympy: Any) -> Any:
 
 def _definitions(defs: Mapping[str, str], wrt: str) -> dict[str, tuple[Any, list[str]]]:
     """name -> (its formula as SymPy, the names it uses), each over ``wrt`` and earlier names."""
-    from solvers.expr import parse, variables
-
     if not isinstance(defs, Mapping) or not defs:
         raise ValueError("defs: expected a mapping from each intermediate's name to its formula")
     out: dict[str, tuple[Any, list[str]]] = {}
     for name, formula in defs.items():
         if name == wrt:
             raise ValueError(f"defs: {name} is the input and cannot be defined")
-        allowed = [wrt, *out]
-        uses = variables(parse(str(formula), variables=allowed))
+        sym, uses = _parsed(str(formula), (wrt, *out))
         if not uses:
             raise ValueError(f"defs: {name} = {formula} does not depend on {wrt}")
-        out[name] = (_sym_of(str(formula), allowed), uses)
+        out[name] = (sym, list(uses))
     return out
 
 
 def _in_input(e: Any, defs: Mapping[str, tuple[Any, list[str]]], symbols: Mapping[str, Any]) -> Any:
     """``e`` with every intermediate replaced by its formula, down to the input alone."""
     for name in reversed(list(defs)):
-        e = e.subs(symbols[name], defs[name][0])
+        if e.has(symbols[name]):  # subs of a symbol e lacks returns e itself: skip its cost
+            e = e.subs(symbols[name], defs[name][0])
     return e
+
+
+def _local(formula: str, allowed: tuple[str, ...], p: str) -> tuple[Any, str]:
+    """∂formula/∂p with common factors pulled out, and its text."""
+    def compute() -> tuple[tuple[Any, str], bool]:
+        import sympy
+
+        local, done = _simplify(sympy.diff(_sym_of(formula, list(allowed)), sympy.Symbol(p, real=True)), False)
+        return (local, text(local)), done
+
+    return _LOCALS.get((formula, allowed, p), compute)
+
+
+def _slipped(formula: str, allowed: tuple[str, ...], p: str, symbols: Mapping[str, Any]) -> tuple[Any, str]:
+    """∂formula/∂p as ``forget="factor"`` writes it (the constant inside a function forgotten)."""
+    def compute() -> tuple[tuple[Any, str], bool]:
+        shape = _as_written(formula, symbols)  # (4u)² kept as written, not 16u²
+        slip, done = _simplify(_without_inner_factor(_local(formula, allowed, p)[0], shape, symbols[p]), False)
+        return (slip, text(slip)), done
+
+    # _as_written reads the text with every name of the graph: they are part of the key
+    return _LOCALS.get((formula, allowed, p, tuple(symbols)), compute)
+
+
+def _total(terms: Any, table: Mapping[str, tuple[Any, list[str]]], symbols: Mapping[str, Any],
+           defs: Mapping[str, str], wrt: str) -> tuple[Any, str]:
+    """The chain-rule sum ``terms`` in ``wrt`` alone, common factors pulled out, and its text.
+
+    ``terms`` uses only ``wrt`` and names defined before the one it differentiates (later
+    definitions are never substituted), so those definitions' text and ``wrt`` complete the key.
+    """
+    def compute() -> tuple[tuple[Any, str], bool]:
+        total, done = _simplify(_in_input(terms, table, symbols), False)
+        return (total, text(total)), done
+
+    names = {s.name for s in terms.free_symbols}
+    last = max((i for i, n in enumerate(defs) if n in names), default=-1)
+    earlier = tuple((n, str(f)) for n, f in list(defs.items())[:last + 1])
+    return _TOTALS.get((terms, wrt, earlier), compute)
 
 
 @solver("chain_rule_symbolic")
@@ -358,29 +444,29 @@ def chain_rule_symbolic(defs: Mapping[str, str], wrt: str = "u", forget: str | N
     total: dict[str, Any] = {wrt: sympy.Integer(1)}
     answer: dict[str, str] = {}
     forgot_factor = False
-    for name, (formula, uses) in table.items():
+    for name, (_, uses) in table.items():
+        allowed = (wrt, *list(table)[:list(table).index(name)])
         terms = []
         for p in uses:
             key = f"d{name}_d{p}"
-            local = simplified(sympy.diff(formula, symbols[p]), thorough=False)
+            local, local_text = _local(str(defs[name]), allowed, p)
             if forget == "factor" and p == wrt:
-                shape = _as_written(str(defs[name]), symbols)  # (4u)² kept as written, not 16u²
-                slipped = simplified(_without_inner_factor(local, shape, symbols[p]), thorough=False)
+                slipped, local_text = _slipped(str(defs[name]), allowed, p, symbols)
                 forgot_factor |= slipped != local
                 local = slipped
-            written = rec.note(key, f"∂{name}/∂{p}, the local derivative, in terms of {', '.join(uses)}", text(local))
+            written = rec.note(key, f"∂{name}/∂{p}, the local derivative, in terms of {', '.join(uses)}", local_text)
             answer[key] = written
-            if written != text(local):  # the student's own derivative: carried forward
+            if written != local_text:  # the student's own derivative: carried forward
                 written_uses = variables(parse(written, variables=[*uses, wrt]))
                 local = _sym_of(written, written_uses) if written_uses else _sym_of(written, uses)
             if name == out_name and p == drop:
                 continue
             terms.append(local * _chained(p, total, table, wrt, forget))
-        total[name] = simplified(_in_input(sum(terms, sympy.Integer(0)), table, symbols), thorough=False)
+        total[name], total_text = _total(sum(terms, sympy.Integer(0)), table, symbols, defs, wrt)
         if uses != [wrt]:
             key = f"d{name}_d{wrt}"
             how = " + ".join(f"∂{name}/∂{p}·d{p}/d{wrt}" if p != wrt else f"∂{name}/∂{p}" for p in uses)
-            answer[key] = rec.note(key, f"d{name}/d{wrt} = {how}, in terms of {wrt}", text(total[name]))
+            answer[key] = rec.note(key, f"d{name}/d{wrt} = {how}, in terms of {wrt}", total_text)
     if forget == "factor" and not forgot_factor:
         raise ValueError("no function of a multiple of the variable: no inner factor to forget")
     return rec.solution(**answer)
