@@ -5,7 +5,8 @@ Blackboard, D2L, OpenOLAT, Inspera, TAO...). Both are IMS content packages (a zi
 Libraries on PyPI were looked at: ``text2qti`` writes Canvas QTI 1.2 from its own Markdown
 dialect only; ``qti-package-maker`` (LGPL, lxml, crcmod, num2words, tabulate) writes one answer
 per item and no per-blank tolerance or feedback; neither writes QTI 2.1 items with several
-responses. ElementTree writes both formats in a few hundred lines, byte for byte reproducibly.
+responses. Both formats are written as text here, byte for byte reproducibly, laid out as ElementTree
+writes them (``ET.indent`` for the indented documents).
 
 **QTI 2.1**: one item per question and variant, every part in it (a ``textEntryInteraction``
 per number or entry, a ``choiceInteraction`` per choice part, shuffled by the player), each
@@ -34,6 +35,7 @@ import zipfile
 from collections.abc import Iterator
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
 from quizapp.export.gift import entries
@@ -54,11 +56,16 @@ SCHEMAS = {QTI21: "http://www.imsglobal.org/xsd/qti/qtiv2p1/imsqti_v2p1.xsd",
 
 # ----- shared ------------------------------------------------------------------------------
 
+_NOT_NAME = re.compile(r"[^A-Za-z0-9_.-]+")
+_NAME_START = re.compile(r"[A-Za-z_]")
+_DIGITS = re.compile(r"\d+")
+
+
 def identifier(*parts: Any) -> str:
     """An identifier QTI accepts (an NCName: a letter first, then letters, digits, ``_ - .``)."""
     text = "_".join(str(p) for p in parts if str(p))
-    text = re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-")
-    return text if re.match(r"[A-Za-z_]", text) else "I" + text
+    text = _NOT_NAME.sub("-", text).strip("-")
+    return text if _NAME_START.match(text) else "I" + text
 
 
 def positions(ps: ProblemSet) -> Iterator[tuple[str, int, ExportQuestion]]:
@@ -81,76 +88,60 @@ def _decimal(x: Decimal) -> str:
     return "0" if text in ("-0", "0") else text
 
 
-def xml_bytes(root: ET.Element, namespace: str, indent: bool = True) -> bytes:
-    """``root`` as a document in ``namespace``; an item body is not indented (spaces in <pre> show)."""
-    root.set("xmlns", namespace)
-    root.set("xmlns:xsi", XSI)
-    root.set("xsi:schemaLocation", f"{namespace} {SCHEMAS[namespace]}")
-    if indent:
-        ET.indent(root)
-    return tostring(root) + b"\n"
+def _blank_counts(q: ExportQuestion) -> list[int]:
+    """How many blanks (entries) each part of ``q`` has."""
+    return [sum(1 for _ in entries(part)) for part in q.parts]
 
+
+# ----- XML as text -------------------------------------------------------------------------
+# A large set has over half a million elements: building them as an ElementTree, indenting it and
+# serialising it took several times longer than writing the text directly. These helpers write
+# what ElementTree wrote, byte for byte: attributes in the order given, ``<tag />`` for an element
+# with no content, ElementTree's escapes, UTF-8 with the same declaration; and an indented document
+# as ``ET.indent`` lays it out (every element on its own line, two spaces a level, an element that
+# holds only text on one line).
 
 XML_DECLARATION = "<?xml version='1.0' encoding='utf-8'?>\n"
+_PAD = tuple("\n" + "  " * depth for depth in range(32))  # the line break and indent before an element
 
 
-class _Unusual(Exception):
-    """A tree the fast writer leaves to ElementTree (a namespaced tag, a comment, a non-text value)."""
+def el(tag: str, inner: str = "", **attrs: str) -> str:
+    """An element of an unindented document; ``inner`` is its content, XML already."""
+    return _element("", tag, attrs, inner, "")
 
 
-def tostring(root: ET.Element) -> bytes:
-    """``ET.tostring(root, encoding="utf-8", xml_declaration=True)``, the same bytes, several times faster.
-
-    ElementTree writes each piece through a text stream (millions of small writes for a large
-    set); our trees are plain (no namespaced tags, comments or processing instructions), so they
-    are written into a list and encoded once. Any other tree goes to ElementTree itself.
-    """
-    pieces = [XML_DECLARATION]
-    done = io.BytesIO()
-
-    def write(piece: str) -> None:
-        pieces.append(piece)
-        if len(pieces) >= CHUNK:  # encoded as it goes: a list of every piece would double the memory
-            done.write("".join(pieces).encode("utf-8", "xmlcharrefreplace"))
-            pieces.clear()
-
-    try:
-        _write(root, write)
-    except _Unusual:
-        return ET.tostring(root, encoding="utf-8", xml_declaration=True)
-    done.write("".join(pieces).encode("utf-8", "xmlcharrefreplace"))
-    return done.getvalue()
+def node(depth: int, tag: str, *children: str, **attrs: str) -> str:
+    """An element at ``depth`` of an indented document holding ``children``, elements written at ``depth + 1``."""
+    return _element(_PAD[depth], tag, attrs, "".join(children), _PAD[depth])
 
 
-CHUNK = 4096  # pieces
+def leaf(depth: int, tag: str, text: str | None = None, **attrs: str) -> str:
+    """An element at ``depth`` of an indented document holding only ``text`` (escaped here)."""
+    return _element(_PAD[depth], tag, attrs, escape_text(text) if text else "", "")
 
 
-def _write(el: ET.Element, write: Any) -> None:
-    tag = el.tag
-    if type(tag) is not str or "{" in tag:
-        raise _Unusual
-    write("<" + tag)
-    for key, value in el.items():
-        if type(key) is not str or type(value) is not str or "{" in key:
-            raise _Unusual
-        write(f' {key}="{_escape_attrib(value)}"')
-    text = el.text
-    if text or len(el):
-        write(">")
-        if text:
-            write(_escape_cdata(text))
-        for child in el:
-            _write(child, write)
-        write("</" + tag + ">")
-    else:
-        write(" />")
-    if el.tail:
-        write(_escape_cdata(el.tail))
+def _element(pad: str, tag: str, attrs: dict[str, str], inner: str, end: str) -> str:
+    # a trailing underscore lets a Python keyword name an attribute (continue_)
+    written = "".join([f' {k.rstrip("_")}="{_escape_attrib(v)}"' for k, v in attrs.items()])
+    return f"{pad}<{tag}{written}>{inner}{end}</{tag}>" if inner else f"{pad}<{tag}{written} />"
 
 
-def _escape_cdata(text: str) -> str:
-    if type(text) is not str:
-        raise _Unusual
+def namespaced(namespace: str) -> dict[str, str]:
+    """A root element's namespace attributes (written after its own)."""
+    return {"xmlns": namespace, "xmlns:xsi": XSI, "xsi:schemaLocation": f"{namespace} {SCHEMAS[namespace]}"}
+
+
+def xml_document(root: str) -> bytes:
+    """The document of ``root`` (an indented root is written at depth 0: its leading line break goes)."""
+    return _encode(XML_DECLARATION + root.removeprefix("\n") + "\n")
+
+
+def _encode(text: str) -> bytes:
+    return text.encode("utf-8", "xmlcharrefreplace")
+
+
+def escape_text(text: str) -> str:
+    """Text content as ElementTree escapes it."""
     if "&" in text:
         text = text.replace("&", "&amp;")
     if "<" in text:
@@ -172,13 +163,6 @@ _ATTRIB_ENTITIES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"
                     ("\n", "&#10;"), ("\t", "&#09;"))
 
 
-def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
-    el = ET.SubElement(parent, tag, {k.rstrip("_"): v for k, v in attrs.items()})
-    if text is not None:
-        el.text = text
-    return el
-
-
 def package(files: dict[str, bytes]) -> bytes:
     """A zip of ``files`` in the given order, with constant dates (reproducible)."""
     out = io.BytesIO()
@@ -193,18 +177,14 @@ def package(files: dict[str, bytes]) -> bytes:
 
 def manifest(ident: str, resources: list[tuple[str, str, str, list[str]]]) -> bytes:
     """An IMS content package manifest; resources are (identifier, type, href, dependencies)."""
-    root = ET.Element("manifest", {"identifier": ident})
-    meta = sub(root, "metadata")
-    sub(meta, "schema", "QTIv2.1 Package" if "xmlv2p1" in " ".join(r[1] for r in resources) else "IMS Content")
-    sub(meta, "schemaversion", "1.0.0" if "xmlv2p1" in " ".join(r[1] for r in resources) else "1.1.3")
-    sub(root, "organizations")
-    res = sub(root, "resources")
-    for rid, kind, href, deps in resources:
-        el = sub(res, "resource", identifier=rid, type=kind, href=href)
-        sub(el, "file", href=href)
-        for dep in deps:
-            sub(el, "dependency", identifierref=dep)
-    return xml_bytes(root, CP)
+    qti21 = "xmlv2p1" in " ".join(r[1] for r in resources)
+    listed = [node(2, "resource", leaf(3, "file", href=href),
+                   *(leaf(3, "dependency", identifierref=dep) for dep in deps), identifier=rid, type=kind, href=href)
+              for rid, kind, href, deps in resources]
+    meta = node(1, "metadata", leaf(2, "schema", "QTIv2.1 Package" if qti21 else "IMS Content"),
+                leaf(2, "schemaversion", "1.0.0" if qti21 else "1.1.3"))
+    return xml_document(node(0, "manifest", meta, leaf(1, "organizations"), node(1, "resources", *listed),
+                             identifier=ident, **namespaced(CP)))
 
 
 # ----- XHTML for QTI 2.1 -------------------------------------------------------------------
@@ -243,6 +223,39 @@ def add_html(parent: ET.Element, fragment: str) -> ET.Element:
     return parent
 
 
+# What htmltext writes: tags without attributes, text escaped by html.escape (and &nbsp;). Such a
+# fragment is already the XML the parser and ElementTree made of it, but for <br /> and <p />.
+_SIMPLE_HTML = re.compile(r"(?:[^<>&]+|&(?:amp|lt|gt|nbsp);|</?(?:p|br|ul|ol|li|b|i|pre|sub|sup)>)*")
+_TAG = re.compile(r"<(/?)([a-z]+)>")
+_EMPTY = re.compile(r"<([a-z]+)></\1>")
+
+
+@lru_cache(maxsize=4096)
+def xhtml(fragment: str) -> str:
+    """An HTML fragment as XML content, as ``add_html`` and ElementTree write it (without parsing it
+    when it is one of our simple fragments, well nested)."""
+    if not _SIMPLE_HTML.fullmatch(fragment) or not _well_nested(fragment):
+        return _xhtml_parsed(fragment)
+    text = fragment.replace("&nbsp;", "\xa0").replace("<br>", "<br />")
+    return _EMPTY.sub(r"<\1 />", text) if "></" in text else text
+
+
+def _well_nested(fragment: str) -> bool:
+    open_tags: list[str] = []
+    for end, tag in _TAG.findall(fragment):
+        if not end:
+            if tag not in VOID:
+                open_tags.append(tag)
+        elif tag in VOID or not open_tags or open_tags.pop() != tag:
+            return False
+    return not open_tags
+
+
+def _xhtml_parsed(fragment: str) -> str:
+    holder = add_html(ET.Element("x"), fragment)
+    return ET.tostring(holder, encoding="unicode")[len("<x>"):-len("</x>")] if holder.text or len(holder) else ""
+
+
 # ----- QTI 2.1 -----------------------------------------------------------------------------
 
 def blanks21(q: ExportQuestion) -> Iterator[tuple[int, str, str, Any, Any]]:
@@ -250,33 +263,24 @@ def blanks21(q: ExportQuestion) -> Iterator[tuple[int, str, str, Any, Any]]:
     for i, part in enumerate(q.parts):
         letter = "abcdefghijklmnopqrstuvwxyz"[i]
         for which, value, tol in entries(part):
-            digits = re.findall(r"\d+", which)
-            yield i, identifier("RESPONSE", letter, *digits), which, value, tol
+            yield i, identifier("RESPONSE", letter, *_DIGITS.findall(which)), which, value, tol
 
 
 def item21(q: ExportQuestion, ident: str, title: str) -> bytes:
-    root = ET.Element("assessmentItem", {"identifier": ident, "title": title, "adaptive": "false",
-                                         "timeDependent": "false"})
     blanks = list(blanks21(q))
-    weights = {rid: q.part_points(i) / _blank_count(q.parts[i]) for i, rid, *_ in blanks}
-    for i, rid, _, value, _tol in blanks:
-        _declare(root, q.parts[i], rid, value)
-    for name, base, card in (("SCORE", "float", "single"), ("MAXSCORE", "float", "single"),
-                             ("FEEDBACK", "identifier", "single")):
-        el = sub(root, "outcomeDeclaration", identifier=name, cardinality=card, baseType=base)
-        if name == "MAXSCORE":
-            sub(sub(el, "defaultValue"), "value", points_text(q.points))
-    body = sub(root, "itemBody")
-    add_html(body, math_stem(q))
-    _interactions(body, q, blanks)
-    _processing(root, q, blanks, weights)
-    add_html(sub(root, "modalFeedback", outcomeIdentifier="FEEDBACK", identifier="SOLUTION", showHide="show",
-                 title="Worked solution"), math_solution(q))
-    return xml_bytes(root, QTI21, indent=False)
-
-
-def _blank_count(part: ExportPart) -> int:
-    return sum(1 for _ in entries(part))
+    counts = _blank_counts(q)
+    weights = {rid: q.part_points(i) / counts[i] for i, rid, *_ in blanks}
+    declared = "".join(_declare(q.parts[i], rid, value) for i, rid, _, value, _tol in blanks)
+    maximum = el("defaultValue", el("value", escape_text(points_text(q.points))))
+    outcomes = (el("outcomeDeclaration", identifier="SCORE", cardinality="single", baseType="float")
+                + el("outcomeDeclaration", maximum, identifier="MAXSCORE", cardinality="single", baseType="float")
+                + el("outcomeDeclaration", identifier="FEEDBACK", cardinality="single", baseType="identifier"))
+    body = el("itemBody", xhtml(math_stem(q)) + _interactions(q, blanks))
+    solution = el("modalFeedback", xhtml(math_solution(q)), outcomeIdentifier="FEEDBACK", identifier="SOLUTION",
+                  showHide="show", title="Worked solution")
+    root = el("assessmentItem", declared + outcomes + body + _processing(q, blanks, weights) + solution,
+              identifier=ident, title=title, adaptive="false", timeDependent="false", **namespaced(QTI21))
+    return xml_document(root)  # not indented: spaces in an item's <pre> show
 
 
 POINTS_UNIT = Fraction(1, 1000)  # Canvas keeps an item's points to the thousandth
@@ -286,81 +290,82 @@ def blank_points(q: ExportQuestion) -> list[float]:
     """Each Canvas item's points, blank by blank in part order: the part's share over its blanks, to
     the thousandth by largest remainder so the items add up to the question's points exactly
     (1 point over 6 blanks: 0.167 four times, 0.166 twice, not 0.167 six times)."""
-    weights = [Fraction(q.part_points(i)).limit_denominator(10**6) / _blank_count(p)
-               for i, p in enumerate(q.parts) for _ in entries(p)]
+    weights = [share for i, n in enumerate(_blank_counts(q))
+               for share in [Fraction(q.part_points(i)).limit_denominator(10**6) / n] * n]
     shares = apportion(q.points, weights, POINTS_UNIT)
     return [float(x) for x in shares] if shares is not None else [float(w) for w in weights]
 
 
-def _declare(root: ET.Element, part: ExportPart, rid: str, value: Any) -> None:
+NUMERIC_PARTS = ("number", "integer", "vector", "matrix")
+
+
+def _declare(part: ExportPart, rid: str, value: Any) -> str:
     if part.choices:
         base, right = "identifier", identifier("C", next(c.letter for c in part.choices if c.correct))
-    elif part.type in ("number", "integer", "vector", "matrix"):
+    elif part.type in NUMERIC_PARTS:
         base, right = "float", number(value)
     else:
         base, right = "string", accepted_forms(value)[0]
-    el = sub(root, "responseDeclaration", identifier=rid, cardinality="single", baseType=base)
-    sub(sub(el, "correctResponse"), "value", right)
+    return el("responseDeclaration", el("correctResponse", el("value", escape_text(right))), identifier=rid,
+              cardinality="single", baseType=base)
 
 
-def _interactions(body: ET.Element, q: ExportQuestion, blanks: list[tuple[int, str, str, Any, Any]]) -> None:
+def _interactions(q: ExportQuestion, blanks: list[tuple[int, str, str, Any, Any]]) -> str:
+    out = []
     done: set[int] = set()
     for i, rid, which, _value, _tol in blanks:
         part = q.parts[i]
         if i not in done:
-            add_html(body, math_part(q, i))
+            out.append(xhtml(math_part(q, i)))
             done.add(i)
         if part.choices:
-            choice = sub(body, "choiceInteraction", responseIdentifier=rid, shuffle="true", maxChoices="1")
-            for c in part.choices:
-                add_html(sub(choice, "simpleChoice", identifier=identifier("C", c.letter)), choice_html(c))
+            options = "".join(el("simpleChoice", xhtml(choice_html(c)), identifier=identifier("C", c.letter))
+                              for c in part.choices)
+            out.append(el("choiceInteraction", options, responseIdentifier=rid, shuffle="true", maxChoices="1"))
             continue
-        p = sub(body, "p", (which[0].upper() + which[1:] + ": ") if which else "Answer: ")
-        sub(p, "textEntryInteraction", responseIdentifier=rid, expectedLength="12")
+        label = (which[0].upper() + which[1:] + ": ") if which else "Answer: "
+        entry = el("textEntryInteraction", responseIdentifier=rid, expectedLength="12")
+        out.append(el("p", escape_text(label) + entry))
+    return "".join(out)
 
 
-def _processing(root: ET.Element, q: ExportQuestion, blanks: list[tuple[int, str, str, Any, Any]],
-                weights: dict[str, float]) -> None:
+def _processing(q: ExportQuestion, blanks: list[tuple[int, str, str, Any, Any]], weights: dict[str, float]) -> str:
     """Each response adds its weight to SCORE when right (within its tolerance); then the solution shows."""
-    rp = sub(root, "responseProcessing")
+    out = []
     for i, rid, _which, value, tol in blanks:
-        cond = sub(sub(rp, "responseCondition"), "responseIf")
-        _test(cond, q.parts[i], rid, value, tol)
-        add = sub(sub(cond, "setOutcomeValue", identifier="SCORE"), "sum")
-        sub(add, "variable", identifier="SCORE")
-        sub(add, "baseValue", number(weights[rid]), baseType="float")
-    sub(sub(rp, "setOutcomeValue", identifier="FEEDBACK"), "baseValue", "SOLUTION", baseType="identifier")
+        add = el("sum", el("variable", identifier="SCORE")
+                 + el("baseValue", escape_text(number(weights[rid])), baseType="float"))
+        out.append(el("responseCondition", el("responseIf", _test(q.parts[i], rid, value, tol)
+                                                  + el("setOutcomeValue", add, identifier="SCORE"))))
+    out.append(el("setOutcomeValue", el("baseValue", "SOLUTION", baseType="identifier"), identifier="FEEDBACK"))
+    return el("responseProcessing", "".join(out))
 
 
-def _test(parent: ET.Element, part: ExportPart, rid: str, value: Any, tol: Any) -> None:
+def _test(part: ExportPart, rid: str, value: Any, tol: Any) -> str:
+    against = el("variable", identifier=rid) + el("correct", identifier=rid)
     if part.choices:
-        match = sub(parent, "match")
-    elif part.type in ("number", "integer", "vector", "matrix"):
+        return el("match", against)
+    if part.type in NUMERIC_PARTS:
         width = tolerance(tol)
-        match = sub(parent, "equal", toleranceMode="absolute", tolerance=f"{width} {width}")
-    else:
-        forms = sub(parent, "or")
-        for form in accepted_forms(value):
-            same = sub(forms, "stringMatch", caseSensitive="true")
-            sub(same, "variable", identifier=rid)
-            sub(same, "baseValue", form, baseType="string")
-        return
-    sub(match, "variable", identifier=rid)
-    sub(match, "correct", identifier=rid)
+        return el("equal", against, toleranceMode="absolute", tolerance=f"{width} {width}")
+    return el("or", "".join(el("stringMatch", el("variable", identifier=rid)
+                               + el("baseValue", escape_text(form), baseType="string"), caseSensitive="true")
+                            for form in accepted_forms(value)))
 
 
 def test21(ps: ProblemSet, sections: list[tuple[str, str, list[str]]]) -> bytes:
-    root = ET.Element("assessmentTest", {"identifier": "TEST", "title": ps.title})
-    sub(root, "outcomeDeclaration", identifier="SCORE", cardinality="single", baseType="float")
-    part = sub(root, "testPart", identifier="PART", navigationMode="nonlinear", submissionMode="simultaneous")
-    for sid, title, items in sections:
-        section = sub(part, "assessmentSection", identifier=sid, title=title, visible="true")
-        sub(section, "selection", select="1")  # the bank: one variant per student
-        for item in items:
-            sub(section, "assessmentItemRef", identifier=item, href=f"items/{item}.xml")
-    total = sub(sub(root, "outcomeProcessing"), "setOutcomeValue", identifier="SCORE")
-    sub(sub(total, "sum"), "testVariables", variableIdentifier="SCORE")
-    return xml_bytes(root, QTI21)
+    banks = [node(2, "assessmentSection", leaf(3, "selection", select="1"),  # the bank: one variant per student
+                  *(leaf(3, "assessmentItemRef", identifier=item, href=f"items/{item}.xml") for item in items),
+                  identifier=sid, title=title, visible="true")
+             for sid, title, items in sections]
+    total = node(2, "setOutcomeValue", node(3, "sum", leaf(4, "testVariables", variableIdentifier="SCORE")),
+                 identifier="SCORE")
+    return xml_document(node(0, "assessmentTest",
+                             leaf(1, "outcomeDeclaration", identifier="SCORE", cardinality="single", baseType="float"),
+                             node(1, "testPart", *banks, identifier="PART", navigationMode="nonlinear",
+                                  submissionMode="simultaneous"),
+                             node(1, "outcomeProcessing", total),
+                             identifier="TEST", title=ps.title, **namespaced(QTI21)))
 
 
 def package21(ps: ProblemSet) -> bytes:
@@ -382,135 +387,132 @@ def package21(ps: ProblemSet) -> bytes:
 
 
 # ----- QTI 1.2 (Canvas) --------------------------------------------------------------------
+# The document is indented, each element at a fixed depth: questestinterop 0, assessment 1, the
+# root section 2, a question group 3, an item 4.
 
 def canvas_type(part: ExportPart) -> str:
     if part.choices:
         return "multiple_choice_question"
-    if part.type in ("number", "integer", "vector", "matrix"):
+    if part.type in NUMERIC_PARTS:
         return "numerical_question"
     return "short_answer_question"
 
 
-def _metadata(parent: ET.Element, fields: list[tuple[str, str]]) -> None:
-    meta = sub(parent, "qtimetadata")
-    for label, entry in fields:
-        field = sub(meta, "qtimetadatafield")
-        sub(field, "fieldlabel", label)
-        sub(field, "fieldentry", entry)
+def _metadata12(depth: int, fields: list[tuple[str, str]]) -> str:
+    return node(depth, "qtimetadata", *(node(depth + 1, "qtimetadatafield", leaf(depth + 2, "fieldlabel", label),
+                                             leaf(depth + 2, "fieldentry", entry)) for label, entry in fields))
 
 
-def _mattext(parent: ET.Element, text: str) -> None:
-    sub(sub(parent, "material"), "mattext", text, texttype="text/html")
+def _mattext(depth: int, escaped: str) -> str:
+    """HTML as the text of a <material>; ``escaped`` for XML already (a question's stem and solution are
+    escaped once, not once per entry)."""
+    return node(depth, "material", _element(_PAD[depth + 1], "mattext", {"texttype": "text/html"}, escaped, ""))
 
 
-def item12(section: ET.Element, q: ExportQuestion, index: int, entry: tuple[str, Any, Any], ident: str,
-           title: str, points: float, html: tuple[str, str, str] | None = None) -> None:
-    """One Canvas item: one entry of one part. ``html`` is (stem, the part's heading, solution) when the
-    caller has them already (the same for every entry of a part)."""
+def item12(q: ExportQuestion, index: int, entry: tuple[str, Any, Any], ident: str, title: str, points: float,
+           shown: str, feedback: str) -> str:
+    """One Canvas item: one entry of one part. ``shown`` is the stem and the part's heading, escaped, and
+    ``feedback`` the general feedback, written (the same for every entry of a part, of a question)."""
     part, (which, value, tol) = q.parts[index], entry
-    stem, heading, solution = html or (math_stem(q), math_part(q, index), math_solution(q))
-    item = sub(section, "item", ident=ident, title=title)
     choices = [identifier(ident, "C", c.letter) for c in part.choices]
-    _metadata(sub(item, "itemmetadata"), [("question_type", canvas_type(part)),
-                                           ("points_possible", _thousandths(points)),
-                                           ("original_answer_ids", ",".join(choices))])
-    ask = f"<p>Give {which} of {'the answer to ' + q.part_mark(index) if q.part_mark(index) else 'the answer'}.</p>"
-    presentation = sub(item, "presentation")
-    _mattext(presentation, stem + heading + (ask if which else ""))
-    _response12(presentation, part, choices)
-    _processing12(item, part, choices, value, tol)
-    _feedback12(item, "general_fb", solution)
-    for c, cid in zip(part.choices, choices):
-        if c.feedback:
-            _feedback12(item, f"{cid}_fb", esc(c.feedback))
+    meta = _metadata12(6, [("question_type", canvas_type(part)), ("points_possible", _thousandths(points)),
+                           ("original_answer_ids", ",".join(choices))])
+    mark = q.part_mark(index)
+    ask = f"<p>Give {which} of {'the answer to ' + mark if mark else 'the answer'}.</p>" if which else ""
+    presentation = node(5, "presentation", _mattext(6, shown + escape_text(ask)), _response12(part, choices))
+    notes = [_feedback12(f"{cid}_fb", escape_text(esc(c.feedback)))
+             for c, cid in zip(part.choices, choices) if c.feedback]
+    return node(4, "item", node(5, "itemmetadata", meta), presentation, _processing12(part, choices, value, tol),
+                feedback, *notes, ident=ident, title=title)
 
 
-def _response12(presentation: ET.Element, part: ExportPart, choices: list[str]) -> None:
+def _response12(part: ExportPart, choices: list[str]) -> str:
     if part.choices:
-        render = sub(sub(presentation, "response_lid", ident="response1", rcardinality="Single"), "render_choice",
-                     shuffle="Yes")
-        for c, cid in zip(part.choices, choices):
-            _mattext(sub(render, "response_label", ident=cid), choice_html(c))
-        return
+        labels = [node(8, "response_label", _mattext(9, escape_text(choice_html(c))), ident=cid)
+                  for c, cid in zip(part.choices, choices)]
+        return node(6, "response_lid", node(7, "render_choice", *labels, shuffle="Yes"), ident="response1",
+                    rcardinality="Single")
     fib = "Decimal" if canvas_type(part) == "numerical_question" else "String"
-    render = sub(sub(presentation, "response_str", ident="response1", rcardinality="Single"), "render_fib",
-                 fibtype=fib)
-    sub(render, "response_label", ident="answer1", rshuffle="No")
+    return node(6, "response_str", node(7, "render_fib", leaf(8, "response_label", ident="answer1", rshuffle="No"),
+                                        fibtype=fib), ident="response1", rcardinality="Single")
 
 
-def _processing12(item: ET.Element, part: ExportPart, choices: list[str], value: Any, tol: Any) -> None:
-    rp = sub(item, "resprocessing")
-    sub(sub(rp, "outcomes"), "decvar", maxvalue="100", minvalue="0", varname="SCORE", vartype="Decimal")
-    general = sub(rp, "respcondition", continue_="Yes")  # the worked solution, whatever was answered
-    sub(sub(general, "conditionvar"), "other")
-    sub(general, "displayfeedback", feedbacktype="Response", linkrefid="general_fb")
-    for c, cid in zip(part.choices, choices):  # each option's feedback names its mistake
-        if c.feedback:
-            said = sub(rp, "respcondition", continue_="Yes")
-            sub(sub(said, "conditionvar"), "varequal", cid, respident="response1")
-            sub(said, "displayfeedback", feedbacktype="Response", linkrefid=f"{cid}_fb")
-    right = sub(rp, "respcondition", continue_="No")
-    _condition12(sub(right, "conditionvar"), part, choices, value, tol)
-    sub(right, "setvar", "100", action="Set", varname="SCORE")
+def _processing12(part: ExportPart, choices: list[str], value: Any, tol: Any) -> str:
+    outcomes = node(6, "outcomes", leaf(7, "decvar", maxvalue="100", minvalue="0", varname="SCORE", vartype="Decimal"))
+    general = node(6, "respcondition", node(7, "conditionvar", leaf(8, "other")),  # the worked solution, always
+                   leaf(7, "displayfeedback", feedbacktype="Response", linkrefid="general_fb"), continue_="Yes")
+    said = [node(6, "respcondition", node(7, "conditionvar", leaf(8, "varequal", cid, respident="response1")),
+                 leaf(7, "displayfeedback", feedbacktype="Response", linkrefid=f"{cid}_fb"), continue_="Yes")
+            for c, cid in zip(part.choices, choices) if c.feedback]  # each option's feedback names its mistake
+    right = node(6, "respcondition", node(7, "conditionvar", *_condition12(part, choices, value, tol)),
+                 leaf(7, "setvar", "100", action="Set", varname="SCORE"), continue_="No")
+    return node(5, "resprocessing", outcomes, general, *said, right)
 
 
-def _condition12(cond: ET.Element, part: ExportPart, choices: list[str], value: Any, tol: Any) -> None:
+def _condition12(part: ExportPart, choices: list[str], value: Any, tol: Any) -> list[str]:
     if part.choices:
-        sub(cond, "varequal", choices[[c.correct for c in part.choices].index(True)], respident="response1")
-    elif canvas_type(part) == "numerical_question":  # Canvas's "exact answer with margin"
+        return [leaf(8, "varequal", choices[[c.correct for c in part.choices].index(True)], respident="response1")]
+    if canvas_type(part) == "numerical_question":  # Canvas's "exact answer with margin"
         exact, low, high = bounds(value, tol)
-        either = sub(cond, "or")
-        sub(either, "varequal", exact, respident="response1")
-        both = sub(either, "and")
-        sub(both, "vargte", low, respident="response1")
-        sub(both, "varlte", high, respident="response1")
-    else:
-        for form in accepted_forms(value):
-            sub(cond, "varequal", form, respident="response1")
+        return [node(8, "or", leaf(9, "varequal", exact, respident="response1"),
+                     node(9, "and", leaf(10, "vargte", low, respident="response1"),
+                          leaf(10, "varlte", high, respident="response1")))]
+    return [leaf(8, "varequal", form, respident="response1") for form in accepted_forms(value)]
 
 
-def _feedback12(item: ET.Element, ident: str, text: str) -> None:
-    _mattext(sub(sub(item, "itemfeedback", ident=ident), "flow_mat"), text)
+def _feedback12(ident: str, escaped: str) -> str:
+    return node(5, "itemfeedback", node(6, "flow_mat", _mattext(7, escaped)), ident=ident)
+
+
+_GROUPS = "<groups>"  # where the question groups go in the document: no text or attribute holds a bare "<"
 
 
 def assessment12(ps: ProblemSet) -> bytes:
-    root = ET.Element("questestinterop")
-    test = sub(root, "assessment", ident="A1", title=ps.title)
-    _metadata(test, [("cc_maxattempts", "1")])
-    top = sub(test, "section", ident="root_section")
-    for num, index, first in positions(ps):
-        # one group per part and entry, by position: vector sizes, and whether a concept's variant
-        # letters its part, may differ between variants
-        groups: dict[tuple[str, ...], ET.Element] = {}
-        for v in ps.variants:
-            q = v.questions[index]
-            stem, solution = math_stem(q), math_solution(q)  # once per question, not per entry
-            shares = iter(blank_points(q))
-            for i, part in enumerate(q.parts):
-                html = (stem, math_part(q, i), solution)
-                for entry in entries(part):
-                    share = next(shares)
-                    which = " ".join(x for x in (q.part_mark(i), entry[0]) if x)
-                    key = ("abcdefghijklmnopqrstuvwxyz"[i], *re.findall(r"\d+", entry[0]))
-                    if key not in groups:
-                        groups[key] = _group12(top, identifier("G", num, *key), num, first, which, share)
-                    item12(groups[key], q, i, entry, identifier(num, v.id, *key),
-                           " ".join(x for x in (num, v.id, which) if x), share, html)
-    return xml_bytes(root, QTI12)
+    # encoded position by position: the whole document as one string is tens of megabytes
+    groups = [_encode(_position12(ps, num, index, first)) for num, index, first in positions(ps)]
+    root = node(0, "questestinterop",
+                node(1, "assessment", _metadata12(2, [("cc_maxattempts", "1")]),
+                     node(2, "section", _GROUPS if groups else "", ident="root_section"), ident="A1", title=ps.title),
+                **namespaced(QTI12))
+    before, _, after = xml_document(root).partition(_GROUPS.encode())
+    return before + b"".join(groups) + after
+
+
+def _position12(ps: ProblemSet, num: str, index: int, first: ExportQuestion) -> str:
+    """The question groups of one question position, holding every variant's items."""
+    # one group per part and entry, by position: vector sizes, and whether a concept's variant
+    # letters its part, may differ between variants
+    groups: dict[tuple[str, ...], list[str]] = {}
+    heads: dict[tuple[str, ...], dict[str, str]] = {}
+    for v in ps.variants:
+        q = v.questions[index]
+        stem = escape_text(math_stem(q))  # once per question, not per entry
+        feedback = _feedback12("general_fb", escape_text(math_solution(q)))
+        shares = iter(blank_points(q))
+        for i, part in enumerate(q.parts):
+            shown = stem + escape_text(math_part(q, i))
+            for entry in entries(part):
+                share = next(shares)
+                which = " ".join(x for x in (q.part_mark(i), entry[0]) if x)
+                key = ("abcdefghijklmnopqrstuvwxyz"[i], *_DIGITS.findall(entry[0]))
+                if key not in groups:
+                    heads[key] = {"ident": identifier("G", num, *key),
+                                  "title": " ".join(x for x in (num, first.title, which) if x)}
+                    groups[key] = [_selection12(share)]
+                groups[key].append(item12(q, i, entry, identifier(num, v.id, *key),
+                                          " ".join(x for x in (num, v.id, which) if x), share, shown, feedback))
+    return "".join(node(3, "section", *members, **heads[key]) for key, members in groups.items())
 
 
 def _thousandths(points: float) -> str:
     return f"{points:.3f}".rstrip("0").rstrip(".")
 
 
-def _group12(top: ET.Element, ident: str, num: str, first: ExportQuestion, which: str, points: float) -> ET.Element:
-    """A Canvas question group: one item drawn from it for each student, worth ``points``."""
-    title = " ".join(x for x in (num, first.title, which) if x)
-    group = sub(top, "section", ident=ident, title=title)
-    selection = sub(sub(group, "selection_ordering"), "selection")
-    sub(selection, "selection_number", "1")
-    sub(sub(selection, "selection_extension"), "points_per_item", _thousandths(points))
-    return group
+def _selection12(points: float) -> str:
+    """A Canvas question group draws one item for each student, worth ``points``."""
+    return node(4, "selection_ordering",
+                node(5, "selection", leaf(6, "selection_number", "1"),
+                     node(6, "selection_extension", leaf(7, "points_per_item", _thousandths(points)))))
 
 
 def package12(ps: ProblemSet) -> bytes:
