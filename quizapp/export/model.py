@@ -8,6 +8,7 @@ never touch the bank again and every format shows the same numbers.
 from __future__ import annotations
 
 import html
+import math
 import string
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -231,8 +232,8 @@ def share_points(points: float, weights: Sequence[float]) -> PointShares:
         shares = apportion(points, weights, unit)
         if shares is not None and min(shares) >= unit:
             return PointShares(tuple(float(x) for x in shares), True)
-    total = Fraction(points)
-    return PointShares(tuple(float(total * Fraction(w) / sum(map(Fraction, weights))) for w in weights), False)
+    total, weight = Fraction(points), sum(map(Fraction, weights))
+    return PointShares(tuple(float(total * Fraction(w) / weight) for w in weights), False)
 
 
 def apportion(points: float, weights: Sequence[float], unit: Fraction) -> list[Fraction] | None:
@@ -241,10 +242,15 @@ def apportion(points: float, weights: Sequence[float], unit: Fraction) -> list[F
     units = Fraction(points) / unit
     if units.denominator != 1:
         return None
-    parts = [Fraction(w) for w in weights]
-    exact = [units * w / sum(parts) for w in parts]
-    whole = [int(x) for x in exact]  # floor: the shares are positive
-    for i in sorted(range(len(exact)), key=lambda i: (-(exact[i] - whole[i]), i))[:int(units) - sum(whole)]:
+    # exactly, in integers (Fraction arithmetic was most of a Canvas export's time): the weights over
+    # a common denominator, and each share as a whole number of units and a remainder over their sum
+    exact = [Fraction(w) for w in weights]
+    scale = math.lcm(*(w.denominator for w in exact))
+    scaled = [w.numerator * (scale // w.denominator) for w in exact]
+    count, total = int(units), sum(scaled)
+    whole = [count * w // total for w in scaled]  # floor: the shares are positive
+    left = [count * w % total for w in scaled]
+    for i in sorted(range(len(scaled)), key=lambda i: (-left[i], i))[:count - sum(whole)]:
         whole[i] += 1
     return [n * unit for n in whole]
 
