@@ -10,7 +10,6 @@ feedback (``####``). GIFT's special characters ``~ = # { } :`` and backslash are
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -21,15 +20,21 @@ from quizapp.export.model import ExportPart, ExportQuestion, ProblemSet
 from quizapp.export.moodle import accepted_forms, number, shortanswer_text, tolerance
 
 FILES = ("questions.gift",)
-_SPECIAL = re.compile(r"([~=#{}:\\])")
+_SPECIAL = "\\~=#{}:"  # the backslash first: the backslashes added for the others stay single
 
 
 def gift_escape(text: str) -> str:
-    return _SPECIAL.sub(r"\\\1", text)
+    """``text`` with a backslash before each of GIFT's special characters (str.replace: a regular
+    expression's substitution was most of the format's time)."""
+    for ch in _SPECIAL:
+        if ch in text:
+            text = text.replace(ch, "\\" + ch)
+    return text
 
 
 def answer_set(part: ExportPart, value: Any, tol: Any, feedback: str) -> str:
-    """``{...}``: the answers of one blank, then the general feedback."""
+    """``{...}``: the answers of one blank, then the general feedback (``feedback`` escaped already: it is
+    the same for every blank of a question)."""
     if part.choices:
         body = " ".join(f"{'=' if c.correct else '~'}{gift_escape(esc(c.text))}"
                         + (f"#{gift_escape(esc(c.feedback))}" if c.feedback else "") for c in part.choices)
@@ -37,7 +42,7 @@ def answer_set(part: ExportPart, value: Any, tol: Any, feedback: str) -> str:
         body = f"#{number(value)}:{tolerance(tol)}"
     else:  # Moodle reads a short answer's * as a wildcard: \* is a star
         body = " ".join("=" + gift_escape(shortanswer_text(f)) for f in accepted_forms(value))
-    return "{" + body + "####" + gift_escape(feedback) + "}"
+    return "{" + body + "####" + feedback + "}"
 
 
 def entries(part: ExportPart) -> Iterator[tuple[str, Any, Any]]:
@@ -54,15 +59,16 @@ def entries(part: ExportPart) -> Iterator[tuple[str, Any, Any]]:
 
 def blanks(q: ExportQuestion) -> Iterator[tuple[str, str]]:
     """(category suffix, GIFT question without its title) for each part and entry of ``q``."""
-    stem = math_stem(q)
-    feedback = math_solution(q)
+    # escaped once per question and part, not per entry (escaping is character by character)
+    stem = gift_escape(math_stem(q))
+    feedback = gift_escape(math_solution(q))
     for i, part in enumerate(q.parts):
         mark = q.part_mark(i)
+        shown = stem + gift_escape(math_part(q, i))
         for entry, value, tol in entries(part):
             which = " ".join(x for x in (mark, entry) if x)
             ask = f"<p>Give {entry} of {'the answer to ' + mark if mark else 'the answer'}.</p>" if entry else ""
-            text = stem + math_part(q, i) + ask
-            yield which, f"[html]{gift_escape(text)}{answer_set(part, value, tol, feedback)}"
+            yield which, f"[html]{shown}{gift_escape(ask)}{answer_set(part, value, tol, feedback)}"
 
 
 def document(ps: ProblemSet) -> str:
