@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,7 +30,7 @@ import numpy as np
 
 from question_bank import solving
 from question_bank.schema import NUMERIC_TYPES, Misconception, PartSpec, Template
-from solvers.steps import Solution
+from solvers.steps import Replay, Solution
 
 DEFAULT_SIGFIGS = 3
 EXTRA_SIGFIGS = 2  # how many more figures a drawn question may ask for before it is drawn again
@@ -120,60 +120,69 @@ def slack(x: Any) -> np.ndarray:
 
 @dataclass
 class Influence:
-    """Per target (part or step name): the entries of each earlier step and how they move it.
+    """How every recorded step moves every later step and part, entry by entry.
 
-    ``rows[target]`` is a list of (step, entry index, |∂target/∂entry| as an array of the target's
-    shape); the band at ``p`` figures is Σ |J|·(rounding error of that entry). The rounding error is
-    the larger of rounding the exact value and rounding the value honest work reaches (every earlier
-    step rounded and reused: ``path``), since a student rounds what they have, not the exact value.
+    The targets (every numeric step and part, ``base``) are laid end to end as the rows of ``slopes``
+    (``spans`` says where each sits); each column is one entry of an earlier step (``columns``: step
+    name, entry index), and holds |∂target/∂entry| for every row. A band at ``p`` figures is then
+    Σ over columns |J|·(rounding error of that entry). The rounding error is the larger of rounding
+    the exact value and rounding the value honest work reaches (every earlier step rounded and
+    reused: ``path``), since a student rounds what they have, not the exact value.
     """
 
     base: dict[str, np.ndarray]
-    rows: dict[str, list[tuple[str, tuple[int, ...], np.ndarray]]]
-    path: Any = None  # figures -> {step: value honest work reaches}
-    # (figures, step, entry) -> half a unit / rounding error of that entry: the same entry feeds
-    # many targets, so each is worked out once
-    _units: dict[tuple[int, str, tuple[int, ...]], float] = field(default_factory=dict, repr=False)
-    _errors: dict[tuple[int, str, tuple[int, ...]], float] = field(default_factory=dict, repr=False)
+    spans: dict[str, slice]
+    columns: list[tuple[str, tuple[int, ...]]]
+    slopes: np.ndarray  # (every target entry, every column)
+    path: Callable[[int], dict[str, np.ndarray]] | None = None  # figures -> {step: value honest work reaches}
+    _sums: dict[tuple[str, int], np.ndarray] = field(default_factory=dict, repr=False)
+
+    @property
+    def entries(self) -> np.ndarray:
+        """Each column's exact value."""
+        return np.array([self.base[step][index] for step, index in self.columns], dtype=np.float64)
 
     def bound(self, name: str, figures: int) -> np.ndarray:
         """What rounding every earlier entry by up to half a unit can carry into ``name``: the band for
         answers worked from a student's own earlier values, whose rounding is not known."""
-        total = np.zeros(np.shape(self.base[name]))
-        units = self._units
-        for step, index, slope in self.rows.get(name, ()):
-            key = (figures, step, index)
-            unit = units.get(key)
-            if unit is None:
-                unit = units[key] = float(half_unit(self.base[step][index], figures))
-            total = total + slope * unit
-        return total
+        # entry by entry: NumPy's vector log10 and power may differ in the last bit from its scalar ones,
+        # and the same entry must get the same band whatever else is computed with it
+        return self._share(name, "bound", figures,
+                           lambda: np.array([float(half_unit(e, figures)) for e in self.entries]))
 
     def propagated(self, name: str, figures: int) -> np.ndarray:
-        total = np.zeros(np.shape(self.base[name]))
-        rows = self.rows.get(name, ())
-        if not rows:
-            return total
-        reached = self.path(figures) if self.path else {}
-        errors = self._errors
-        for step, index, slope in rows:
-            key = (figures, step, index)
-            error = errors.get(key)
-            if error is None:
-                error = errors[key] = self._error(reached, step, index, figures)
-            if error:
-                total = total + slope * error
-        return total
+        return self._share(name, "carried", figures, lambda: self._errors(figures))
 
-    def _error(self, reached: Mapping[str, Any], step: str, index: tuple[int, ...], figures: int) -> float:
-        """The larger of rounding the entry's exact value and rounding the value honest work reaches."""
-        exact = float(self.base[step][index])
-        error = abs(_round_one(exact, figures) - exact)
-        honest = reached.get(step)
-        if honest is not None and np.shape(honest) == self.base[step].shape:
-            value = float(np.asarray(honest)[index])
-            error = max(error, abs(_round_one(value, figures) - value))
-        return error
+    def _share(self, name: str, kind: str, figures: int, per_entry: Callable[[], np.ndarray]) -> np.ndarray:
+        """``name``'s part of Σ |J|·(per entry), worked out once for every target at once."""
+        total = self._sums.get((kind, figures))
+        if total is None:
+            total = self._sums[(kind, figures)] = _in_order(self.slopes, per_entry()) if self.columns else (
+                np.zeros(self.slopes.shape[0]))
+        return total[self.spans[name]].reshape(self.base[name].shape)
+
+    def _errors(self, figures: int) -> np.ndarray:
+        """Each column's rounding error: of its exact value, or of the value honest work reaches if larger."""
+        exact = self.entries
+        error = np.abs(round_sig(exact, figures) - exact)
+        reached = self.path(figures) if self.path else {}
+        honest = np.array([_entry(reached.get(step), self.base[step].shape, index) for step, index in self.columns],
+                          dtype=np.float64)
+        # fmax: an honest value that is not finite (nan - nan) says nothing, as max(error, nan) did
+        return np.fmax(error, np.abs(round_sig(honest, figures) - honest))
+
+
+def _entry(value: Any, shape: tuple[int, ...], index: tuple[int, ...]) -> float:
+    if value is None or np.shape(value) != shape:
+        return math.nan
+    return float(np.asarray(value)[index])
+
+
+def _in_order(slopes: np.ndarray, per_entry: np.ndarray) -> np.ndarray:
+    """Σ over columns of slopes·per_entry, row by row, added in column order: the same sum, to the last
+    bit, as adding one entry's share after another."""
+    with np.errstate(invalid="ignore"):
+        return np.add.accumulate(slopes * per_entry[None, :], axis=1)[:, -1]
 
 
 def _numeric_values(template: Template, solution: Solution) -> dict[str, np.ndarray]:
@@ -200,32 +209,19 @@ def _is_float(value: Any) -> bool:
 
 
 def influence(template: Template, params: Mapping[str, Any], solution: Solution) -> Influence:
-    """How each recorded step moves every later step and part (one re-solve per step entry)."""
+    """How each recorded step moves every later step and part: re-solves with the step's entries nudged
+    (one entry at a time, or several at once where the template's pattern allows: :func:`_grouped`)."""
     base = _numeric_values(template, solution)
-    rows: dict[str, list[tuple[str, tuple[int, ...], np.ndarray]]] = {name: [] for name in base}
+    frame = _Frame.of(template, params, base)
     step_names = [n for n in dict.fromkeys(s.name for s in solution.steps) if n in base]
-    # A part read from a step is that step, rounded once as the final answer: not its own intermediate.
-    key_of = {p.name: p.answer_key for p in template.parts}
+    pattern = _pattern(template, frame) if len(frame.flat) > 1 else None
+    columns: list[tuple[str, tuple[int, ...]]] = []
+    slopes: list[np.ndarray] = []
     for name in step_names:
-        value = base[name]
-        for index in np.ndindex(value.shape):
-            entry = float(value[index])
-            if not math.isfinite(entry):
-                continue
-            nudge = _NUDGE * abs(entry) if entry else _NUDGE
-            moved = value.copy()
-            moved[index] = entry + nudge
-            changed = _resolve(template, params, {name: moved if value.ndim else float(moved)})
-            if changed is None:
-                continue
-            for target, new in changed.items():
-                if name in (target, key_of.get(target)) or target not in base:
-                    continue
-                if np.shape(new) != np.shape(base[target]):
-                    continue
-                slope = np.abs(np.asarray(new, dtype=np.float64) - base[target]) / nudge
-                if np.any(slope > 0) and np.all(np.isfinite(slope)):
-                    rows[target].append((name, index, slope))
+        moves = _grouped(frame, name, pattern[name]) if pattern and name in pattern else None
+        for index, slope in _each(frame, name) if moves is None else moves:
+            columns.append((name, index))
+            slopes.append(slope)
     paths: dict[int, dict[str, np.ndarray]] = {}
 
     def path(figures: int) -> dict[str, np.ndarray]:
@@ -233,16 +229,283 @@ def influence(template: Template, params: Mapping[str, Any], solution: Solution)
             paths[figures] = honest_path(template, params, step_names, figures)
         return paths[figures]
 
-    return Influence(base, rows, path)
+    matrix = np.stack(slopes, axis=1) if slopes else np.zeros((frame.flat.size, 0))
+    return Influence(base, frame.spans, columns, matrix, path)
+
+
+@dataclass(frozen=True)
+class _Frame:
+    """One question's numeric values laid end to end (``flat``; ``spans`` says where each sits), and
+    the re-solve that moves them."""
+
+    template: Template
+    params: Mapping[str, Any]
+    base: Mapping[str, np.ndarray]
+    spans: dict[str, slice]
+    flat: np.ndarray
+
+    @classmethod
+    def of(cls, template: Template, params: Mapping[str, Any], base: Mapping[str, np.ndarray]) -> _Frame:
+        spans: dict[str, slice] = {}
+        start = 0
+        for name, value in base.items():
+            spans[name] = slice(start, start + value.size)
+            start += value.size
+        flat = np.concatenate([v.ravel() for v in base.values()]) if base else np.zeros(0)
+        return cls(template, params, base, spans, flat)
+
+    @property
+    def shapes(self) -> tuple[tuple[str, tuple[int, ...]], ...]:
+        return tuple((name, value.shape) for name, value in self.base.items())
+
+    def itself(self, name: str) -> list[slice]:
+        """The rows of step ``name`` and of a part read from it: that step, rounded once as the final
+        answer, is not its own intermediate."""
+        key_of = {p.name: p.answer_key for p in self.template.parts}
+        return [self.spans[t] for t in self.base if name in (t, key_of.get(t))]
+
+    def moved(self, name: str, nudges: Mapping[tuple[int, ...], float]) -> np.ndarray | None:
+        """Every row after re-solving with step ``name``'s entries moved by ``nudges`` (None if that fails);
+        a target of another shape than before stays as it was."""
+        value = self.base[name].copy()
+        for index, nudge in nudges.items():
+            value[index] += nudge
+        changed = _resolve(self.template, self.params, Replay({name: value if value.ndim else float(value)}))
+        if changed is None:
+            return None
+        out = self.flat.copy()
+        for target, new in changed.items():
+            span = self.spans.get(target)
+            if span is not None and np.shape(new) == self.base[target].shape:
+                out[span] = np.ravel(new)
+        return out
+
+
+def _nudge(entry: float) -> float:
+    return _NUDGE * abs(entry) if entry else _NUDGE
+
+
+def _each(frame: _Frame, name: str) -> list[tuple[tuple[int, ...], np.ndarray]]:
+    """(entry, |Δrow| / nudge for every row) for each entry of step ``name`` that moves anything: one
+    re-solve per entry. A target that cannot be compared anywhere (not finite) is left out whole."""
+    out = []
+    value = frame.base[name]
+    itself = frame.itself(name)
+    for index in np.ndindex(value.shape):
+        entry = float(value[index])
+        if not math.isfinite(entry):
+            continue
+        nudge = _nudge(entry)
+        moved = frame.moved(name, {index: nudge})
+        if moved is None:
+            continue
+        with np.errstate(invalid="ignore", over="ignore"):
+            slope = np.abs(moved - frame.flat) / nudge
+        for span in itself:
+            slope[span] = 0.0
+        bad = ~np.isfinite(slope)
+        if bad.any():
+            for span in frame.spans.values():
+                if bad[span].any():
+                    slope[span] = 0.0
+        if slope.any():
+            out.append((index, slope))
+    return out
+
+
+# ----------------------------------------------------------------------------- several entries at once
+
+# A template's pattern: step -> the rows each entry of it can move (learned once per template and shape
+# from a few fixed draws, so that a question's band never depends on which questions came before it).
+Pattern = dict[str, dict[tuple[int, ...], np.ndarray]]
+_PATTERNS: dict[tuple[int, tuple[Any, ...]], tuple[Template, Pattern | None]] = {}
+PATTERN_DRAWS = 3
+# How far the all-entries check may differ from the sum of the single moves, relative to their size:
+# finite differences at a 1e-7 nudge agree to about 1e-9; a wrong grouping is off by the whole move.
+_AGREE = 1e-6
+
+
+def _pattern(template: Template, frame: _Frame) -> Pattern | None:
+    key = (id(template), frame.shapes)
+    if key not in _PATTERNS:
+        _PATTERNS[key] = (template, _learn(template, frame.shapes))
+    return _PATTERNS[key][1]
+
+
+def _learn(template: Template, shapes: tuple[Any, ...]) -> Pattern | None:
+    """Which rows each step entry moves, in any of a few fixed draws of the template with these shapes."""
+    from question_bank import sampler  # the sampler's draws, without the judging that sampling does
+
+    pattern: Pattern = {}
+    for k in range(PATTERN_DRAWS):
+        try:
+            params = _jittered(template, sampler.sample(template, f"judging-pattern:{k}")[0], k)
+            with np.errstate(all="ignore"):
+                solution = solving.run(template, params)
+        except (*_SOLVE_ERRORS, RuntimeError):
+            continue
+        frame = _Frame.of(template, params, _numeric_values(template, solution))
+        if frame.shapes != shapes:
+            continue
+        for name in dict.fromkeys(s.name for s in solution.steps):
+            if name in frame.base:
+                rows = pattern.setdefault(name, {})
+                for index, slope in _each(frame, name):
+                    seen = rows.get(index)
+                    found = np.flatnonzero(slope)
+                    rows[index] = found if seen is None else np.union1d(seen, found)
+    return pattern or None
+
+
+def _jittered(template: Template, params: Mapping[str, Any], k: int) -> dict[str, Any]:
+    """The drawn numbers moved off their grid: drawn values are round, and a round draw often makes a
+    slope zero by coincidence (a deviation of exactly 0), which a pattern must not take for structure.
+    Whole-number kinds (counts, labels, choices) stay as drawn."""
+    rng = np.random.default_rng(k)
+    out = dict(params)
+    for spec in template.params:
+        value = params.get(spec.name)
+        if spec.kind not in _JITTERED or value is None or isinstance(value, (bool, str)):
+            continue
+        try:
+            arr = np.asarray(value, dtype=np.float64)
+        except (TypeError, ValueError):
+            continue
+        moved = arr * (1.0 + 0.01 * rng.uniform(-1, 1, arr.shape)) + 0.001 * rng.uniform(-1, 1, arr.shape)
+        out[spec.name] = moved.tolist() if arr.ndim else float(moved)
+    return out
+
+
+_JITTERED = ("decimal", "vector", "matrix", "derived")
+
+
+def _groups(value: np.ndarray, rows: Mapping[tuple[int, ...], np.ndarray]) -> list[list[tuple[int, ...]]]:
+    """The entries in groups whose members move no row in common (first fit, in entry order)."""
+    groups: list[tuple[list[tuple[int, ...]], set[int]]] = []
+    for index in np.ndindex(value.shape):
+        mine = set(rows.get(index, np.zeros(0, dtype=int)).tolist())
+        for members, taken in groups:
+            if not taken & mine:
+                members.append(index)
+                taken |= mine
+                break
+        else:
+            groups.append(([index], mine))
+    return [members for members, _ in groups]
+
+
+def _grouped(frame: _Frame, name: str, rows: Mapping[tuple[int, ...], np.ndarray]
+             ) -> list[tuple[tuple[int, ...], np.ndarray]] | None:
+    """What :func:`_each` finds, from one re-solve per group of entries that move no row in common, each
+    row read as the move of the one member that can move it. A last re-solve moves every entry at once
+    (by unequal amounts) and must agree with the sum of what was read; None when the pattern does not
+    hold for this question (a row moved that no member can move, or the sum disagrees), or when a
+    value is not finite: then each entry is moved on its own."""
+    value = frame.base[name]
+    if not np.all(np.isfinite(value)):
+        return None
+    itself = frame.itself(name)
+    if not any(len(r) for r in rows.values()):
+        # a step that moves nothing (the last one, read as the answer): one re-solve, with every entry
+        # moved by a different amount so that no two moves can cancel, must show it
+        delta = _delta(frame, name, _weighted(value), itself)
+        return [] if delta is not None and not delta.any() else None
+    groups = _groups(value, rows)
+    if len(groups) == value.size:
+        return None  # nothing to share: one re-solve per entry anyway
+    signed: dict[tuple[int, ...], np.ndarray] = {}
+    for members in groups:
+        nudges = {index: _nudge(float(value[index])) for index in members}
+        delta = _delta(frame, name, nudges, itself)
+        if delta is None:
+            return None
+        unclaimed = delta != 0
+        for index in members:
+            mine = rows.get(index, np.zeros(0, dtype=int))
+            slope = np.zeros_like(delta)
+            slope[mine] = delta[mine] / nudges[index]
+            unclaimed[mine] = False
+            signed[index] = slope
+        if unclaimed.any():
+            return None
+    if not _agrees(frame, name, value, signed, itself):
+        return None
+    # in entry order, as one entry at a time gives them: the bands add the columns in this order
+    return [(index, np.abs(signed[index])) for index in np.ndindex(value.shape) if signed[index].any()]
+
+
+def _delta(frame: _Frame, name: str, nudges: Mapping[tuple[int, ...], float],
+           itself: list[slice]) -> np.ndarray | None:
+    """How every row moves when step ``name``'s entries move by ``nudges`` (the step's own rows left
+    out); None when a re-solve fails or a row is not finite."""
+    moved = frame.moved(name, nudges)
+    if moved is None:
+        return None
+    with np.errstate(invalid="ignore", over="ignore"):
+        delta = moved - frame.flat
+    if not np.all(np.isfinite(delta)):
+        return None
+    for span in itself:
+        delta[span] = 0.0
+    return delta
+
+
+def _weighted(value: np.ndarray) -> dict[tuple[int, ...], float]:
+    """Every entry's nudge times a weight of its own (between 0.5 and 1.5)."""
+    return {index: (1.0 + 0.5 * math.sin(1.0 + k)) * _nudge(float(value[index]))
+            for k, index in enumerate(np.ndindex(value.shape))}
+
+
+def _agrees(frame: _Frame, name: str, value: np.ndarray, signed: Mapping[tuple[int, ...], np.ndarray],
+            itself: list[slice]) -> bool:
+    """Whether moving every entry at once, each by its nudge times a different weight, moves every row
+    by the weighted sum of the slopes read (to within what finite differences can tell)."""
+    nudges = _weighted(value)
+    delta = _delta(frame, name, nudges, itself)
+    if delta is None:
+        return False
+    expected = np.zeros_like(delta)
+    size = np.zeros_like(delta)
+    for index, slope in signed.items():
+        expected += slope * nudges[index]
+        size += np.abs(slope) * nudges[index]
+    # A row whose first-order move is about zero (the square of a deviation of 0) still moves by the
+    # square of the nudge, which no sum of slopes predicts: what is that small beside the largest move
+    # of the same target is noise, whatever its grouping.
+    floor = np.zeros_like(size)
+    for span in frame.spans.values():
+        floor[span] = size[span].max(initial=0.0)
+    allowed = _AGREE * (size + floor) + 1e-12 * np.abs(frame.flat)
+    return bool(np.all(np.abs(delta - expected) <= allowed))
 
 
 def honest_path(template: Template, params: Mapping[str, Any], names: list[str],
                 figures: int) -> dict[str, np.ndarray]:
-    """The value of each step when every earlier step is rounded to ``figures`` and reused."""
+    """The value of each step when every earlier step is rounded to ``figures`` and reused.
+
+    One solve does it (:class:`Replay` rounds each step as it is recorded). Should that solve take
+    another road than the exact one (another order of steps, or an error), the path is worked out
+    by its definition instead: one solve per step, the earlier ones given rounded."""
+    replay = Replay(rounding=lambda value: _rounded(value, figures), expect=names)
+    if _resolve(template, params, replay) is not None and not replay.diverged and len(replay.reached) == len(names):
+        return {name: np.asarray(value, dtype=np.float64) for name, value in replay.reached.items()}
+    return honest_path_stepwise(template, params, names, figures)
+
+
+def _rounded(value: Any, figures: int) -> Any:
+    if not _is_float(value):
+        return None
+    rounded = round_sig(np.asarray(value, dtype=np.float64), figures)
+    return rounded if np.ndim(rounded) else float(rounded)
+
+
+def honest_path_stepwise(template: Template, params: Mapping[str, Any], names: list[str],
+                         figures: int) -> dict[str, np.ndarray]:
+    """:func:`honest_path` by its definition: one solve per step, every earlier step given rounded."""
     overrides: dict[str, Any] = {}
     reached: dict[str, np.ndarray] = {}
     for name in names:
-        values = _resolve(template, params, dict(overrides))
+        values = _resolve(template, params, Replay(overrides))
         if values is None or name not in values:
             break
         reached[name] = np.asarray(values[name], dtype=np.float64)
@@ -251,7 +514,7 @@ def honest_path(template: Template, params: Mapping[str, Any], names: list[str],
     return reached
 
 
-def _resolve(template: Template, params: Mapping[str, Any], overrides: dict[str, Any]) -> dict[str, Any] | None:
+def _resolve(template: Template, params: Mapping[str, Any], overrides: Replay) -> dict[str, Any] | None:
     try:
         with np.errstate(all="ignore"):
             sol = solving.run(template, params, overrides=overrides)

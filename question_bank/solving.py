@@ -12,7 +12,7 @@ import numpy as np
 
 from question_bank.schema import Misconception, PartSpec, Template
 from solvers import registry
-from solvers.steps import Recorder, Solution
+from solvers.steps import Recorder, Replay, Solution
 
 
 @cache
@@ -109,7 +109,7 @@ def run(
     ones, would otherwise run SymPy again for every seed), and so are a misconception's without
     overrides: treat the Solution as read-only.
     """
-    if overrides:
+    if overrides or isinstance(overrides, Replay):  # a replay (the bands') may start with no override
         return _run(template, params, overrides, misconception)
     if misconception is not None:
         # a misconception's solve may raise under some NumPy error states: those are part of its key
@@ -154,7 +154,9 @@ def _run(
             name = misconception.solver
         arg_sets.append(misconception.args)
     kwargs = call_args(name, params, *arg_sets)
-    return registry.get(name)(**kwargs, overrides=dict(overrides) if overrides else None)
+    if not isinstance(overrides, Replay):
+        overrides = dict(overrides) if overrides else None
+    return registry.get(name)(**kwargs, overrides=overrides)
 
 
 def concept_solution(template: Template) -> Solution:
