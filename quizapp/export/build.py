@@ -206,6 +206,8 @@ def same_numbers(ps: ProblemSet, shown: int = 3) -> list[str]:
     template's range of values can repeat, and students who compare sheets would notice."""
     warnings = []
     for index in range(len(ps.variants[0].questions) if ps.variants else 0):
+        if not ps.variants[0].questions[index].params:
+            continue  # a concept question has no numbers to share (its statements are drawn per student)
         groups: dict[str, list[str]] = {}
         for v in ps.variants:
             q = v.questions[index]
@@ -213,7 +215,15 @@ def same_numbers(ps: ProblemSet, shown: int = 3) -> list[str]:
         repeated = [ids for ids in groups.values() if len(ids) > 1]
         if repeated:
             q = ps.variants[0].questions[index]
-            listed = "; ".join(" = ".join(ids) for ids in repeated[:shown]) + ("; ..." if len(repeated) > shown else "")
+            listed = "; ".join(_shared(ids, shown) for ids in repeated[:shown]) + (
+                "; ..." if len(repeated) > shown else "")
             warnings.append(f"question {q.number} ({q.template}): {len(groups)} different sets of numbers for "
                             f"{len(ps.variants)} variants; the same numbers for {listed}")
     return warnings
+
+
+def _shared(ids: list[str], shown: int) -> str:
+    """``v1 = v2``; a long group by its first few and its size, so that a warning stays one readable line."""
+    if len(ids) <= shown + 1:
+        return " = ".join(ids)
+    return " = ".join(ids[:shown]) + f" = ... ({len(ids)} variants)"

@@ -50,3 +50,17 @@ def test_no_warning_when_every_student_has_other_numbers(tmp_path):
     stderr, data = generate(tmp_path / "b", "adam-step", 4)
     assert repeats(data)[0] == 0
     assert "same numbers" not in stderr
+
+
+def test_a_concept_question_has_no_numbers_to_share(tmp_path):
+    stderr, data = generate(tmp_path / "c", "concept-adagrad-stops", 5)
+    assert all(v["questions"][0]["params"] == {} for v in data["variants"])
+    assert "same numbers" not in stderr
+
+
+def test_a_large_group_of_repeats_is_named_by_its_first_few_and_its_size():
+    from quizapp.export.build import _shared
+
+    assert _shared(["v1", "v2"], 3) == "v1 = v2"
+    assert _shared([f"v{i}" for i in range(1, 5)], 3) == "v1 = v2 = v3 = v4"
+    assert _shared([f"v{i:03d}" for i in range(1, 101)], 3) == "v001 = v002 = v003 = ... (100 variants)"
