@@ -153,12 +153,15 @@ def escape_text(text: str) -> str:
 
 def _escape_attrib(text: str) -> str:
     """As ElementTree escapes an attribute value (CR, LF and tab as character references)."""
+    if not _ATTRIB_SPECIAL.search(text):  # most are identifiers: one search instead of seven
+        return text
     for raw, entity in _ATTRIB_ENTITIES:
         if raw in text:
             text = text.replace(raw, entity)
     return text
 
 
+_ATTRIB_SPECIAL = re.compile(r'[&<>"\r\n\t]')
 _ATTRIB_ENTITIES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"), ("\r", "&#13;"),
                     ("\n", "&#10;"), ("\t", "&#09;"))
 
@@ -432,21 +435,25 @@ def _response12(part: ExportPart, choices: list[str]) -> str:
                   for c, cid in zip(part.choices, choices)]
         return node(6, "response_lid", node(7, "render_choice", *labels, shuffle="Yes"), ident="response1",
                     rcardinality="Single")
-    fib = "Decimal" if canvas_type(part) == "numerical_question" else "String"
-    return node(6, "response_str", node(7, "render_fib", leaf(8, "response_label", ident="answer1", rshuffle="No"),
-                                        fibtype=fib), ident="response1", rcardinality="Single")
+    return _BLANK12["Decimal" if canvas_type(part) == "numerical_question" else "String"]
+
+
+# what every item that is not a choice, and every item, holds: written once
+_BLANK12 = {fib: node(6, "response_str", node(7, "render_fib", leaf(8, "response_label", ident="answer1",
+                                                                   rshuffle="No"), fibtype=fib),
+                      ident="response1", rcardinality="Single") for fib in ("Decimal", "String")}
+_SCORE12 = (node(6, "outcomes", leaf(7, "decvar", maxvalue="100", minvalue="0", varname="SCORE", vartype="Decimal"))
+            + node(6, "respcondition", node(7, "conditionvar", leaf(8, "other")),  # the worked solution, always
+                   leaf(7, "displayfeedback", feedbacktype="Response", linkrefid="general_fb"), continue_="Yes"))
 
 
 def _processing12(part: ExportPart, choices: list[str], value: Any, tol: Any) -> str:
-    outcomes = node(6, "outcomes", leaf(7, "decvar", maxvalue="100", minvalue="0", varname="SCORE", vartype="Decimal"))
-    general = node(6, "respcondition", node(7, "conditionvar", leaf(8, "other")),  # the worked solution, always
-                   leaf(7, "displayfeedback", feedbacktype="Response", linkrefid="general_fb"), continue_="Yes")
     said = [node(6, "respcondition", node(7, "conditionvar", leaf(8, "varequal", cid, respident="response1")),
                  leaf(7, "displayfeedback", feedbacktype="Response", linkrefid=f"{cid}_fb"), continue_="Yes")
             for c, cid in zip(part.choices, choices) if c.feedback]  # each option's feedback names its mistake
     right = node(6, "respcondition", node(7, "conditionvar", *_condition12(part, choices, value, tol)),
                  leaf(7, "setvar", "100", action="Set", varname="SCORE"), continue_="No")
-    return node(5, "resprocessing", outcomes, general, *said, right)
+    return node(5, "resprocessing", _SCORE12, *said, right)
 
 
 def _condition12(part: ExportPart, choices: list[str], value: Any, tol: Any) -> list[str]:
