@@ -16,6 +16,7 @@ renderer understands it (see docs/templates.md). This module is pure: no I/O, no
 from __future__ import annotations
 
 import html as _html
+import math
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -38,21 +39,28 @@ def number(x: Any, digits: int | None = None, positional: bool = False) -> str:
     ``digits`` rounds to that many significant figures; without it only float noise is removed
     (``0.13000000000000006`` reads ``0.13``). ``positional`` never uses an exponent (Moodle).
     """
-    if isinstance(x, (bool, np.bool_)):
-        return "true" if x else "false"
-    if isinstance(x, (int, np.integer)):
-        return str(int(x))
-    x = float(x)
-    if not np.isfinite(x):
-        return "nan" if np.isnan(x) else ("inf" if x > 0 else "-inf")
-    x = float(f"{x:.{digits or NOISE_DIGITS}g}")
+    if type(x) is not float:  # the common case first: a plain float is neither of these
+        if isinstance(x, (bool, np.bool_)):
+            return "true" if x else "false"
+        if isinstance(x, (int, np.integer)):
+            return str(int(x))
+        x = float(x)
+    return _float_text(x, digits or NOISE_DIGITS, positional)
+
+
+@lru_cache(maxsize=1 << 16)
+def _float_text(x: float, places: int, positional: bool) -> str:
+    """:func:`number` of a float, remembered: every format and medium writes the same answers again."""
+    if not math.isfinite(x):
+        return "nan" if math.isnan(x) else ("inf" if x > 0 else "-inf")
+    x = float(f"{x:.{places}g}")
     if x == 0:
         return "0"
     if x.is_integer() and abs(x) < 1e15:
         return str(int(x))
     if positional:
         return np.format_float_positional(x, trim="-")
-    text = f"{x:.{digits or NOISE_DIGITS}g}"
+    text = f"{x:.{places}g}"
     if "e" in text:
         mantissa, exp = text.split("e")
         text = f"{mantissa}e{int(exp)}"
@@ -124,8 +132,13 @@ class Quantity:
     value: Any
 
 
+_NUMBER_TYPES = frozenset({int, float, np.int64, np.float64, np.int32, np.float32})  # exactly (bool is an int)
+
+
 def value(v: Any, digits: int | None = None) -> Any:
     """A Python, NumPy or JSON value as a structured value."""
+    if type(v) in _NUMBER_TYPES:  # the common case first
+        return Num(v, digits)
     if isinstance(v, (Num, Vec, Mat, Text, Math, Quantity)):
         return v
     if isinstance(v, str):
