@@ -89,8 +89,9 @@ class Judgement:
 def round_sig(x: Any, figures: int) -> Any:
     """``x`` (a number or an array) rounded to ``figures`` significant figures, entry by entry."""
     arr = np.asarray(x, dtype=np.float64)
-    out = np.vectorize(lambda v: _round_one(float(v), figures), otypes=[np.float64])(arr) if arr.size else arr
-    return float(out) if np.ndim(out) == 0 else out
+    if arr.ndim == 0:
+        return _round_one(float(arr), figures)
+    return np.array([_round_one(v, figures) for v in arr.ravel().tolist()], dtype=np.float64).reshape(arr.shape)
 
 
 def _round_one(v: float, figures: int) -> float:

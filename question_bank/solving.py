@@ -112,10 +112,12 @@ def run(
     if overrides or isinstance(overrides, Replay):  # a replay (the bands') may start with no override
         return _run(template, params, overrides, misconception)
     if misconception is not None:
-        # a misconception's solve may raise under some NumPy error states: those are part of its key
+        # a misconception's solve may raise under some NumPy error states: those are part of its key.
+        # Only its values are ever read (its answers, and its steps' values for diagnosis), so it is
+        # replayed without writing formulas.
         key = (id(template), id(misconception), _frozen(params), tuple(np.geterr().values()))
         return _memoised(_MISTAKES, MISTAKES_SIZE, key, (template, misconception),
-                         lambda: _run(template, params, None, misconception))
+                         lambda: _run(template, params, Replay(), misconception))
     return _memoised(_CACHE, CACHE_SIZE, (id(template), _frozen(params)), (template,),
                      lambda: _run(template, params, None, None))
 
