@@ -16,7 +16,7 @@ import re
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from solvers.registry import solver
@@ -72,10 +72,56 @@ _PRINTED = {"Max(": "max(", "Min(": "min(", "Abs(": "abs("}
 
 def text(e: Any) -> str:
     """A SymPy formula in the course's notation (x^2, not x**2, max not Max): our parser reads it back."""
-    out = str(e).replace("**", "^")
+    return _notation(str(e))
+
+
+def _notation(printed: str) -> str:
+    out = printed.replace("**", "^")
     for sympy_name, ours in _PRINTED.items():
         out = out.replace(sympy_name, ours)
     return out
+
+
+_PIECES: dict[tuple[Any, bool], str] = {}  # (subformula, printed on its own) -> str(...), see _exact_text
+PIECES_SIZE = 20_000
+
+
+def _exact_text(e: Any) -> str:
+    """``text(e)``, reusing the printed form of every subformula seen before when ``e``'s numbers are
+    all exact (no Float): the chain rule's totals share most of their pieces (σ(3u), 1 - σ(3u)).
+
+    SymPy's str printer writes a subformula the same wherever it sits (parentheses are the parent's
+    business), except a Float, whose digits depend on the nesting level; equal formulas (==) are the
+    same tree, except Floats equal in value but not in precision. So with no Float the remembered
+    text is the text.
+    """
+    from sympy import Float
+
+    if e.has(Float):  # possible only in a slip (_as_written reads 0.5 as a Float): print afresh
+        return text(e)
+    # str(e) is StrPrinter({"order": None}).doprint(e); one printer per call (it counts its depth)
+    return _notation(_remembering_printer()({"order": None}).doprint(e))
+
+
+@cache
+def _remembering_printer() -> type:
+    """SymPy's str printer, looking each subformula up in _PIECES before printing it."""
+    from sympy import Basic
+    from sympy.printing.str import StrPrinter
+
+    class Remembering(StrPrinter):
+        def _print(self, expr: Any, **kwargs: Any) -> str:
+            if kwargs or not isinstance(expr, Basic):
+                return super()._print(expr, **kwargs)
+            key = (expr, self._print_level == 0)
+            printed = _PIECES.get(key)
+            if printed is None:
+                if len(_PIECES) >= PIECES_SIZE:
+                    _PIECES.clear()
+                printed = _PIECES[key] = super()._print(expr)
+            return printed
+
+    return Remembering
 
 
 def simplified(e: Any, thorough: bool = True) -> Any:
@@ -372,8 +418,38 @@ def _in_input(e: Any, defs: Mapping[str, tuple[Any, list[str]]], symbols: Mappin
     """``e`` with every intermediate replaced by its formula, down to the input alone."""
     for name in reversed(list(defs)):
         if e.has(symbols[name]):  # subs of a symbol e lacks returns e itself: skip its cost
-            e = e.subs(symbols[name], defs[name][0])
+            e = _substituted(e, symbols[name], defs[name][0])
     return e
+
+
+# Node types whose subs(symbol, formula) does nothing but rebuild them from substituted arguments:
+# their _eval_subs returns None for a plain Symbol, except Pow's for base == symbol, which returns
+# formula**exponent, the same Pow a rebuild makes (see _plain_type).
+_REBUILT_BY_SUBS = frozenset({"Add._eval_subs", "Mul._eval_subs", "Pow._eval_subs", "exp._eval_subs",
+                              "Application._eval_subs", "Symbol._eval_subs", "Number._eval_subs"})
+
+
+def _substituted(e: Any, symbol: Any, formula: Any) -> Any:
+    """``e.subs(symbol, formula)``, by xreplace (half the cost: no per-node cache lookups and
+    comparisons) when every node of both is of a type for which the two are the same operation
+    and ``formula`` lacks ``symbol`` (so a rebuilt argument differs exactly when it held the symbol)."""
+    from sympy import preorder_traversal
+
+    types = {type(n) for t in (e, formula) for n in preorder_traversal(t)}
+    if (all(_plain_type(t) for t in types) and not formula.has(symbol)
+            and not (formula.is_Function and callable(formula))):  # Pow would call a callable formula
+        return e.xreplace({symbol: formula})
+    return e.subs(symbol, formula)
+
+
+@cache
+def _plain_type(cls: type) -> bool:
+    """Whether subs on ``cls`` rebuilds as xreplace does, and ``x**n`` on it is Pow(x, n) (no own
+    __pow__, and no operator priority that would hand ``**`` to the exponent)."""
+    from sympy import Expr
+
+    return (cls._eval_subs.__qualname__ in _REBUILT_BY_SUBS and cls.__pow__ is Expr.__pow__
+            and cls._pow is Expr._pow and cls._op_priority == Expr._op_priority)
 
 
 def _local(formula: str, allowed: tuple[str, ...], p: str) -> tuple[Any, str]:
@@ -382,7 +458,7 @@ def _local(formula: str, allowed: tuple[str, ...], p: str) -> tuple[Any, str]:
         import sympy
 
         local, done = _simplify(sympy.diff(_sym_of(formula, list(allowed)), sympy.Symbol(p, real=True)), False)
-        return (local, text(local)), done
+        return (local, _exact_text(local)), done
 
     return _LOCALS.get((formula, allowed, p), compute)
 
@@ -392,7 +468,7 @@ def _slipped(formula: str, allowed: tuple[str, ...], p: str, symbols: Mapping[st
     def compute() -> tuple[tuple[Any, str], bool]:
         shape = _as_written(formula, symbols)  # (4u)² kept as written, not 16u²
         slip, done = _simplify(_without_inner_factor(_local(formula, allowed, p)[0], shape, symbols[p]), False)
-        return (slip, text(slip)), done
+        return (slip, _exact_text(slip)), done
 
     # _as_written reads the text with every name of the graph: they are part of the key
     return _LOCALS.get((formula, allowed, p, tuple(symbols)), compute)
@@ -407,7 +483,7 @@ def _total(terms: Any, table: Mapping[str, tuple[Any, list[str]]], symbols: Mapp
     """
     def compute() -> tuple[tuple[Any, str], bool]:
         total, done = _simplify(_in_input(terms, table, symbols), False)
-        return (total, text(total)), done
+        return (total, _exact_text(total)), done
 
     names = {s.name for s in terms.free_symbols}
     last = max((i for i, n in enumerate(defs) if n in names), default=-1)
