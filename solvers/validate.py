@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from typing import Any
 
@@ -17,12 +18,16 @@ def array(value: Any, name: str, ndim: int | None = None) -> np.ndarray:
     if ndim is not None and arr.ndim != ndim:
         kinds = {0: "a number", 1: "a vector", 2: "a matrix"}
         raise ValueError(f"{name}: expected {kinds.get(ndim, f'{ndim}-d array')}, got shape {arr.shape}")
-    if not np.all(np.isfinite(arr)):
+    if not np.isfinite(arr).all():
         raise ValueError(f"{name}: contains NaN or infinite values")
     return arr
 
 
 def scalar(value: Any, name: str) -> float:
+    if type(value) in (float, int):  # the common case, without an array (solvers are re-run many times)
+        number = float(value)
+        if math.isfinite(number):
+            return number
     return float(array(value, name, ndim=0))
 
 
