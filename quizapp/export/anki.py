@@ -71,6 +71,8 @@ def _card(q: ExportQuestion) -> tuple[str, str]:
 def canonical(q: ExportQuestion) -> ExportQuestion:
     """``q`` with a concept part's options in one fixed order (by option id), lettered again: the
     variants of a concept question then give one card, not one per shuffle."""
+    if not any(part.choices and not part.multiple_choice for part in q.parts):
+        return q  # nothing to reorder
     parts, answers = list(q.parts), list(q.shown["html"].answers)
     for i, part in enumerate(q.parts):
         if part.choices and not part.multiple_choice:
@@ -83,10 +85,10 @@ def canonical(q: ExportQuestion) -> ExportQuestion:
     return replace(q, parts=tuple(parts), shown=shown)
 
 
-def _note(model: Any, ps: ProblemSet, variants: list[str], q: ExportQuestion) -> Any:
+def _note(model: Any, ps: ProblemSet, variants: list[str], q: ExportQuestion, card: tuple[str, str]) -> Any:
     import genanki
 
-    front, back = _card(q)
+    front, back = card  # drawn once, by notes
     source = esc(f"{ps.title} · {', '.join(variants)} · question {q.number} · {q.template} v{q.version}, "
                  f"seed {q.seed}")
     note = genanki.Note(model=model, fields=[front, back, source],
@@ -115,7 +117,7 @@ def notes(ps: ProblemSet) -> list[Any]:
             card = _card(q)
             same.setdefault(card, []).append(v.id)
             first.setdefault(card, q)
-        out += [_note(model, ps, same[card], q) for card, q in first.items()]
+        out += [_note(model, ps, same[card], q, card) for card, q in first.items()]
     return out
 
 
