@@ -13,7 +13,7 @@ import string
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 from question_bank import render
@@ -228,6 +228,11 @@ def share_points(points: float, weights: Sequence[float]) -> PointShares:
     parts: 2, 2, 1). Otherwise no whole or half split exists (1 point over three parts): the
     shares are exact (1/3 each, the LMS weights) and sheets show only the question's points.
     """
+    return _share_points(points, tuple(weights))
+
+
+@lru_cache(maxsize=1024)  # every variant of a question, in every format, shares its points the same way
+def _share_points(points: float, weights: tuple[float, ...]) -> PointShares:
     for unit in (Fraction(1), Fraction(1, 2)):
         shares = apportion(points, weights, unit)
         if shares is not None and min(shares) >= unit:
@@ -239,6 +244,12 @@ def share_points(points: float, weights: Sequence[float]) -> PointShares:
 def apportion(points: float, weights: Sequence[float], unit: Fraction) -> list[Fraction] | None:
     """``points`` in multiples of ``unit``, in proportion to ``weights`` by largest remainder (ties to
     the earlier part), summing exactly to ``points``; None when ``points`` is not a multiple of ``unit``."""
+    shares = _apportion(points, tuple(weights), unit)
+    return None if shares is None else list(shares)
+
+
+@lru_cache(maxsize=1024)  # the same few splits again and again (a question's blanks, in every variant)
+def _apportion(points: float, weights: tuple[float, ...], unit: Fraction) -> tuple[Fraction, ...] | None:
     units = Fraction(points) / unit
     if units.denominator != 1:
         return None
@@ -252,7 +263,7 @@ def apportion(points: float, weights: Sequence[float], unit: Fraction) -> list[F
     left = [count * w % total for w in scaled]
     for i in sorted(range(len(scaled)), key=lambda i: (-left[i], i))[:count - sum(whole)]:
         whole[i] += 1
-    return [n * unit for n in whole]
+    return tuple(n * unit for n in whole)
 
 
 def tolerance(question: Question, part: PartSpec) -> Any:
@@ -283,7 +294,8 @@ def export_question(question: Question, number: int, section: str, points: float
     steps = tuple(ExportStep(s.name, s.label, s.formula, s.substituted, clean(s.value), fmt(s.value))
                   for s in question.solution.steps)
     t = question.template
-    shown = {m: _shown(question, parts, m) for m in MEDIA}
+    values = tuple(display.value(s.value, render.ANSWER_DIGITS) for s in question.solution.steps)  # for both media
+    shown = {m: _shown(question, parts, m, values) for m in MEDIA}
     return ExportQuestion(number, section, float(points), t.id, t.version, int(question.seed), t.title, t.topic,
                           t.difficulty, tuple(question.conventions), question.prompt.rstrip(), parts, steps,
                           clean(question.params), shown, _precision(question))
@@ -304,16 +316,17 @@ def with_choices(q: ExportQuestion, index: int, options: tuple[Choice, ...]) -> 
     return replace(q, parts=q.parts[:index] + (new,) + q.parts[index + 1:], shown=shown)
 
 
-def _shown(question: Question, parts: tuple[ExportPart, ...], medium: str) -> Shown:
-    """The question's text typeset for ``medium`` from the template's text and the drawn values."""
+def _shown(question: Question, parts: tuple[ExportPart, ...], medium: str, values: tuple[Any, ...]) -> Shown:
+    """The question's text typeset for ``medium`` from the template's text and the drawn values (``values``:
+    each step's value, structured)."""
     t, params = question.template, question.params
     labels = tuple(render.fill(p.label, params, medium) if p.label else "" for p in question.parts)
     answers = tuple(_answer_shown(question, spec, part, medium) for spec, part in zip(question.parts, parts))
     prose = display.latex_text if medium == "latex" else lambda s: html.escape(s, quote=False)
     steps = tuple((_step_label(question, s, medium, prose), display.formula_text(s.formula, medium),
                    display.formula_text(s.substituted, medium),
-                   display.render(display.value(s.value, render.ANSWER_DIGITS), medium))
-                  for s in question.solution.steps)
+                   display.render(v, medium))
+                  for s, v in zip(question.solution.steps, values))
     return Shown(render.fill(t.prompt, params, medium).rstrip(),
                  tuple(render.fill(c, params, medium) for c in t.conventions), labels, answers, steps)
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 import xml.etree.ElementTree as ET
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -146,11 +147,17 @@ def _blank(weight: int, value: Any, tol: Any) -> str:
 def blank_weights(q: ExportQuestion) -> list[int]:
     """A whole-number weight per blank of each part, proportional to the part's points shared among its
     blanks (cloze weights are integers; Moodle grades the question on their sum)."""
-    shares = [Fraction(q.part_points(i)).limit_denominator(1000) / blank_count(p) for i, p in enumerate(q.parts)]
+    points = tuple(q.part_points(i) for i in range(len(q.parts)))
+    return list(_blank_weights(points, tuple(blank_count(p) for p in q.parts)))
+
+
+@lru_cache(maxsize=1024)  # the same few splits in every variant
+def _blank_weights(points: tuple[float, ...], counts: tuple[int, ...]) -> tuple[int, ...]:
+    shares = [Fraction(p).limit_denominator(1000) / n for p, n in zip(points, counts)]
     scale = math.lcm(*(s.denominator for s in shares))
     weights = [int(s * scale) for s in shares]
     common = math.gcd(*weights) or 1
-    return [max(1, w // common) for w in weights]
+    return tuple(max(1, w // common) for w in weights)
 
 
 def blank_count(part: ExportPart) -> int:
