@@ -109,8 +109,8 @@ def _fill_prose(text: str, values: Mapping[str, Any], medium: str, before: str =
             out.append(escape(tok[0]))
             continue
         value = _lookup(m.group(1), m.group(2), m.group(3), values)
-        plain = display.render(value, "plain")
-        bracket = plain.startswith("-") and _in_formula(raw, text[pos : pos + 1])
+        # the sign is drawn only where it matters: most placeholders are not between operators
+        bracket = _in_formula(raw, text[pos : pos + 1]) and display.render(value, "plain").startswith("-")
         # a string parameter is often a formula ("e^(4u)"): typeset its powers where the medium can
         rendered = display.formula_text(value, medium) if isinstance(value, str) else display.render(value, medium)
         if "\n" in rendered and medium == "terminal":
@@ -137,8 +137,8 @@ def _fill_math(markup: str, values: Mapping[str, Any], medium: str) -> str:
         value = _lookup(m.group(1), m.group(2), m.group(3), values)
         inner = medium if medium in ("latex", "html") else "plain"
         text = display.render(value, inner, in_math=True)
-        negative = display.render(value, "plain").startswith("-")
-        if negative and _in_formula(markup[: m.start()], markup[m.end() : m.end() + 1]):
+        if _in_formula(markup[: m.start()], markup[m.end() : m.end() + 1]) and \
+                display.render(value, "plain").startswith("-"):
             text = f"({text})"
         filled.append(text)
         return chr(_SENTINEL + len(filled) - 1)
