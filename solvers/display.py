@@ -70,6 +70,8 @@ def _float_text(x: float, places: int, positional: bool) -> str:
 def clean(x: Any) -> Any:
     """A value as plain JSON data with no ``-0.0`` (data files keep every bit of the solver's answer,
     so a script reads exactly what ``solve --json`` gives; text goes through :func:`number`)."""
+    if type(x) is float:  # the common case first
+        return 0.0 if x == 0 else x
     if isinstance(x, (bool, np.bool_, int, np.integer, str)) or x is None:
         return x
     if isinstance(x, (float, np.floating)):
@@ -150,13 +152,18 @@ def value(v: Any, digits: int | None = None) -> Any:
     if isinstance(v, (list, tuple, np.ndarray)):
         items = list(v)
         if items and all(isinstance(r, (list, tuple, np.ndarray)) for r in items):
-            return Mat(tuple(tuple(value(x, digits) for x in r) for r in items))
-        return Vec(tuple(value(x, digits) for x in items))
+            return Mat(tuple(_entries(r, digits) for r in items))
+        return Vec(_entries(items, digits))
     if isinstance(v, (bool, np.bool_)):
         return Text("true" if v else "false")
     if isinstance(v, (int, float, np.integer, np.floating)):
         return Num(v, digits)
     return Text(str(v))  # a symbolic expression, None, an object: its own text
+
+
+def _entries(items: Any, digits: int | None) -> tuple[Any, ...]:
+    # numbers made here, without a call each: vectors and matrices are most of the values drawn
+    return tuple(Num(x, digits) if type(x) in _NUMBER_TYPES else value(x, digits) for x in items)
 
 
 # ----- the inline maths markup ----------------------------------------------------------------
@@ -382,7 +389,10 @@ def _tex_number(v: Num) -> str:
     if "e" in text and text not in ("inf", "-inf", "nan"):
         mantissa, exp = text.split("e")
         text = (rf"{mantissa} \times 10^{{{exp}}}" if mantissa != "1" else rf"10^{{{exp}}}")
-    return {"inf": r"\infty", "-inf": r"-\infty", "nan": r"\mathrm{NaN}"}.get(text, text)
+    return _TEX_SPECIAL.get(text, text)
+
+
+_TEX_SPECIAL = {"inf": r"\infty", "-inf": r"-\infty", "nan": r"\mathrm{NaN}"}
 
 
 def _tex_cell(v: Any) -> str:

@@ -121,8 +121,9 @@ def leaf(depth: int, tag: str, text: str | None = None, **attrs: str) -> str:
 
 
 def _element(pad: str, tag: str, attrs: dict[str, str], inner: str, end: str) -> str:
-    # a trailing underscore lets a Python keyword name an attribute (continue_)
-    written = "".join([f' {k.rstrip("_")}="{_escape_attrib(v)}"' for k, v in attrs.items()])
+    written = ""
+    for key, value in attrs.items():  # a trailing underscore lets a Python keyword name one (continue_)
+        written += f' {key.rstrip("_")}="{_escape_attrib(value)}"'
     return f"{pad}<{tag}{written}>{inner}{end}</{tag}>" if inner else f"{pad}<{tag}{written} />"
 
 
