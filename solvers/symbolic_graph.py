@@ -356,14 +356,19 @@ class _Memo:
     def get(self, key: Hashable, compute: Callable[[], tuple[Any, bool]]) -> Any:
         """The value remembered under ``key``, else ``compute()``'s (value, keep): kept only when
         keep (a simplify cut short by the time limit is not a result to repeat)."""
-        if key in self._items:
+        try:  # (a KeyError also when another thread drops the key meanwhile: then just compute)
             self._items.move_to_end(key)
             return self._items[key]
+        except KeyError:
+            pass
         value, keep = compute()
         if keep:
             self._items[key] = value
-            if len(self._items) > MEMO_SIZE:
-                self._items.popitem(last=False)
+            while len(self._items) > MEMO_SIZE:
+                try:
+                    self._items.popitem(last=False)
+                except KeyError:  # emptied by another thread
+                    break
         return value
 
 
@@ -373,22 +378,28 @@ _TOTALS = _Memo()  # (chain-rule sum, wrt, earlier definitions) -> (d/dwrt in wr
 
 def _sym_of(formula: str, allowed: list[str]) -> Any:
     """A formula over ``allowed`` names as SymPy (σ kept as the course's σ)."""
-    return _parsed(formula, tuple(allowed))[0]
+    return _parsed(formula, tuple(allowed))
 
 
 @lru_cache(maxsize=MEMO_SIZE)
-def _parsed(formula: str, allowed: tuple[str, ...]) -> tuple[Any, tuple[str, ...]]:
-    """``formula`` over ``allowed`` as SymPy (see _sym_of) and the names it uses, in order. A parse
-    error raises and is not remembered."""
+def _parsed(formula: str, allowed: tuple[str, ...]) -> Any:
+    """_sym_of, remembered (an error raises again: lru_cache keeps only results)."""
     import sympy
 
-    from solvers.expr import parse, to_sympy, variables
+    from solvers.expr import to_sympy
+
+    sig = sigmoid_function()
+    return to_sympy(_tree(formula, allowed)[0]).replace(lambda t: _sigmoid_argument(t, sympy) is not None,
+                                                       lambda t: sig(_sigmoid_argument(t, sympy)))
+
+
+@lru_cache(maxsize=MEMO_SIZE)
+def _tree(formula: str, allowed: tuple[str, ...]) -> tuple[Any, tuple[str, ...]]:
+    """``formula``'s parse tree over ``allowed`` (frozen nodes) and the names it uses, in order."""
+    from solvers.expr import parse, variables
 
     tree = parse(formula, variables=allowed)
-    sig = sigmoid_function()
-    e = to_sympy(tree).replace(lambda t: _sigmoid_argument(t, sympy) is not None,
-                               lambda t: sig(_sigmoid_argument(t, sympy)))
-    return e, tuple(variables(tree))
+    return tree, tuple(variables(tree))
 
 
 def _sigmoid_argument(t: Any, sympy: Any) -> Any:
@@ -407,10 +418,11 @@ def _definitions(defs: Mapping[str, str], wrt: str) -> dict[str, tuple[Any, list
     for name, formula in defs.items():
         if name == wrt:
             raise ValueError(f"defs: {name} is the input and cannot be defined")
-        sym, uses = _parsed(str(formula), (wrt, *out))
-        if not uses:
+        allowed = (wrt, *out)
+        uses = _tree(str(formula), allowed)[1]
+        if not uses:  # before SymPy, which may refuse the formula for another reason
             raise ValueError(f"defs: {name} = {formula} does not depend on {wrt}")
-        out[name] = (sym, list(uses))
+        out[name] = (_parsed(str(formula), allowed), list(uses))
     return out
 
 

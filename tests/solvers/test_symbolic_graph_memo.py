@@ -24,6 +24,7 @@ def _forget_everything() -> None:
     sg._TOTALS._items.clear()
     sg._PIECES.clear()
     sg._parsed.cache_clear()
+    sg._tree.cache_clear()
 
 
 def _solve(defs: dict[str, str], slip: dict[str, str]) -> dict | str:
