@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -59,14 +60,14 @@ class Graph:
     uses each node) is kept here, by node name.
     """
 
-    def __init__(self, out: Tensor, variables: Sequence[str], output_step: str, seed: float = 1.0,
-                 edges: Mapping[tuple[str, int], float] | None = None) -> None:
+    def __init__(self, out: Tensor | tuple[NodeRecord, ...], variables: Sequence[str], output_step: str,
+                 seed: float = 1.0, edges: Mapping[tuple[str, int], float] | None = None) -> None:
         self.variables = list(variables)
         self.output_step = output_step
         self.seed = seed
         # (user, input slot) -> a local derivative put in its place: a named mistake
         self.edges = dict(edges or {})
-        self.records = tuple(out.records())
+        self.records = out if isinstance(out, tuple) else tuple(out.records())
         _check_names(self.records, self.variables)
         self.output = self.records[-1].name
         self._computed = {r.name: r for r in self.records if not r.is_leaf}
@@ -84,8 +85,10 @@ class Graph:
                 continue
             value = self._evaluate(r)
             step = self.output_step if r.name == self.output else r.name
-            text, numbers = self._operation(r)
-            label = f"value of {named(r.name)}" + (" (the output)" if r.name == self.output else "")
+            text, numbers, label = "", {}, ""
+            if rec.writes:
+                text, numbers = self._operation(r)
+                label = f"value of {named(r.name)}" + (" (the output)" if r.name == self.output else "")
             used = rec.step(step, label, text, _float(value), **numbers)
             self.carried |= not np.array_equal(used, value)
             self.values[r.name] = used
@@ -154,18 +157,22 @@ class Graph:
             local = self.edges.get((user_name, slot), self._local[user_name][slot])
             if (user_name, slot) in self.edges and local == 0:
                 continue  # the mistake drops this path altogether
-            upstream_key = f"d{top}_d{user_name}"
-            numbers[upstream_key] = self.grads[user_name]
-            local_text = fmt(local) if (user_name, slot) in self.edges else self._local_text(user, slot, numbers)
-            terms.append(f"{{{upstream_key}}} · {local_text}")
+            if rec.writes:
+                upstream_key = f"d{top}_d{user_name}"
+                numbers[upstream_key] = self.grads[user_name]
+                local_text = fmt(local) if (user_name, slot) in self.edges else self._local_text(user, slot, numbers)
+                terms.append(f"{{{upstream_key}}} · {local_text}")
             total = total + self.grads[user_name] * local
         template = " + ".join(terms) if terms else "0"
-        users = sorted({u for u, _ in self.users[r.name]})
-        label = f"∂{named(top)}/∂{named(r.name)}" + (
-            f", through {', '.join(named(u) for u in users)}" if users else " (not used)")
+        label = self._chain_label(r, top) if rec.writes else ""
         pure = not self.carried and not self.edges and not _given_any(rec, self.grads)
         value = _float(r.upstream) if pure else _float(total)
         return rec.step(f"grad_{r.name}", label, template, value, **numbers)
+
+    def _chain_label(self, r: NodeRecord, top: str) -> str:
+        users = sorted({u for u, _ in self.users[r.name]})
+        return f"∂{named(top)}/∂{named(r.name)}" + (
+            f", through {', '.join(named(u) for u in users)}" if users else " (not used)")
 
     def _local_text(self, user: NodeRecord, slot: int, numbers: dict[str, Any]) -> str:
         args = [self._operand(user, i, numbers) for i in range(len(user.inputs))]
@@ -420,6 +427,15 @@ def neuron_graph(values: Mapping[str, float], decompose: bool = False) -> Tensor
     return out
 
 
+@lru_cache(maxsize=256)
+def _neuron_records(values: tuple[float, ...], decompose: bool) -> tuple[NodeRecord, ...]:
+    """The neuron's core graph, backward run, for these inputs: the same for every solve of one
+    question (the tolerance bands re-solve it once per step), and read-only."""
+    out = neuron_graph(dict(zip(NEURON_INPUTS, values)), decompose)
+    out.backward()
+    return tuple(out.records())
+
+
 @solver("sigmoid_neuron")
 def sigmoid_neuron(
     w0: Any, x0: Any, w1: Any, x1: Any, w2: Any, decompose: bool = False,
@@ -432,14 +448,12 @@ def sigmoid_neuron(
     ``drop_activation_grad`` is the mistake of forgetting σ'(s): the gradients of s instead;
     ``sigmoid_as_derivative`` the mistake of using σ(s) itself as its local derivative.
     """
-    values = {k: validate.scalar(v, k) for k, v in zip(NEURON_INPUTS, (w0, x0, w1, x1, w2))}
-    out = neuron_graph(values, decompose)
-    out.backward()
-    graph = Graph(out, NEURON_INPUTS, "value")
+    values = tuple(validate.scalar(v, k) for k, v in zip(NEURON_INPUTS, (w0, x0, w1, x1, w2)))
+    graph = Graph(_neuron_records(values, decompose), NEURON_INPUTS, "value")
     if drop_activation_grad:
         graph.edges = graph.unit_locals_after("s")
     if sigmoid_as_derivative and not decompose:
-        graph.edges = {(graph.output, 0): float(out.data)}
+        graph.edges = {(graph.output, 0): float(graph.records[-1].value)}
     rec = Recorder(overrides)
     value, grads = _work(rec, graph)
     return _with_graph(rec.solution(value=float(value), **{f"grad_{k}": float(grads[k]) for k in NEURON_INPUTS}),

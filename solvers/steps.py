@@ -227,10 +227,17 @@ class Replay(dict):
 class Recorder:
     """Collects the steps of one solve; optionally replaces values with a student's."""
 
+    replay: Replay | None = None  # also for a recorder that passes its steps on to another
+
     def __init__(self, overrides: Mapping[str, Any] | None = None) -> None:
         self.steps: list[Step] = []
         self.replay = overrides if isinstance(overrides, Replay) else None
         self.overrides = dict(overrides or {})
+
+    @property
+    def writes(self) -> bool:
+        """Whether formulas and labels are kept: a solver may skip writing text no one reads."""
+        return self.replay is None
 
     def step(self, name: str, label: str, template: str, value: Any, **numbers: Any) -> Any:
         """Record ``value``, computed from ``numbers`` as ``template`` says; return the value to use on."""
