@@ -334,6 +334,7 @@ def _braced(n: _Node) -> str:
     return _latex(n) if n.kind == "group" else "{" + _latex(n) + "}"
 
 
+@lru_cache(maxsize=4096)  # a template's maths is drawn again for every variant (values stand in as sentinels)
 def math_text(markup: str, medium: str) -> str:
     """Maths markup drawn for ``medium`` (LaTeX and HTML keep it TeX: ``$...$`` / ``\\(...\\)``)."""
     nodes = parse(markup)
@@ -356,7 +357,7 @@ def render(v: Any, medium: str = "terminal", in_math: bool = False) -> str:
 
 
 def _cell(v: Any) -> str:
-    if isinstance(v, Num):
+    if type(v) is Num:  # most cells: before any other check
         return number(v.value, v.digits)
     return _unicode_render(v, False)  # text, maths, or a nested array (N×C×H×W) on one line
 
@@ -371,10 +372,10 @@ def _unicode_render(v: Any, multiline: bool) -> str:
     if isinstance(v, Quantity):
         return f"{math_text(v.name.markup, 'plain')} = {_unicode_render(value(v.value), multiline)}"
     if isinstance(v, Vec):
-        return "[" + ", ".join(_unicode_render(x, False) for x in v.entries) + "]"
+        return "[" + ", ".join([_cell(x) for x in v.entries]) + "]"  # _cell: a Num or a value on one line
     if multiline:
         return aligned_rows([[_cell(x) for x in row] for row in v.rows])
-    return "[" + ", ".join("[" + ", ".join(_cell(x) for x in row) + "]" for row in v.rows) + "]"
+    return "[" + ", ".join(["[" + ", ".join([_cell(x) for x in row]) + "]" for row in v.rows]) + "]"
 
 
 def aligned_rows(cells: list[list[str]]) -> str:
@@ -396,6 +397,8 @@ _TEX_SPECIAL = {"inf": r"\infty", "-inf": r"-\infty", "nan": r"\mathrm{NaN}"}
 
 
 def _tex_cell(v: Any) -> str:
+    if type(v) is Num:  # most cells: before any other check
+        return _tex_number(v)
     if isinstance(v, (Vec, Mat)):
         return _latex_render(v, True)
     if isinstance(v, Text):
@@ -411,9 +414,9 @@ def _latex_render(v: Any, in_math: bool) -> str:
     if isinstance(v, Quantity):
         body = _latex_seq(parse(v.name.markup)) + " = " + _latex_render(value(v.value), True)
     elif isinstance(v, Vec):
-        body = r"\begin{bmatrix}" + " & ".join(_tex_cell(x) for x in v.entries) + r"\end{bmatrix}"
+        body = r"\begin{bmatrix}" + " & ".join([_tex_cell(x) for x in v.entries]) + r"\end{bmatrix}"
     elif isinstance(v, Mat):
-        body = (r"\begin{bmatrix}" + r" \\ ".join(" & ".join(_tex_cell(x) for x in row) for row in v.rows)
+        body = (r"\begin{bmatrix}" + r" \\ ".join([" & ".join([_tex_cell(x) for x in row]) for row in v.rows])
                 + r"\end{bmatrix}")
     else:
         body = _tex_cell(v)
