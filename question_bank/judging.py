@@ -111,6 +111,17 @@ def half_unit(x: Any, figures: int) -> np.ndarray:
     return np.where(arr > 0, 0.5 * 10.0 ** (exponent - figures + 1), 0.0)
 
 
+def _half_unit_one(v: float, figures: int) -> float:
+    """:func:`half_unit` of one number, with the C library's log10 and pow as NumPy's scalar path uses
+    them (the same bits, without an array per call)."""
+    v = abs(v)
+    if not v > 0:
+        return 0.0
+    if v == math.inf:
+        return math.inf
+    return 0.5 * 10.0 ** (math.floor(math.log10(v)) - figures + 1)
+
+
 def slack(x: Any) -> np.ndarray:
     """Float noise that no one can see: never a reason to reject."""
     return SAME * np.abs(np.asarray(x, dtype=np.float64)) + 1e-12
@@ -149,7 +160,7 @@ class Influence:
         # entry by entry: NumPy's vector log10 and power may differ in the last bit from its scalar ones,
         # and the same entry must get the same band whatever else is computed with it
         return self._share(name, "bound", figures,
-                           lambda: np.array([float(half_unit(e, figures)) for e in self.entries]))
+                           lambda: np.array([_half_unit_one(e, figures) for e in self.entries.tolist()]))
 
     def propagated(self, name: str, figures: int) -> np.ndarray:
         return self._share(name, "carried", figures, lambda: self._errors(figures))
@@ -202,6 +213,11 @@ def _numeric_values(template: Template, solution: Solution) -> dict[str, np.ndar
 
 
 def _is_float(value: Any) -> bool:
+    kind = type(value)
+    if kind is float or kind is np.float64:  # the common cases first: every step of every re-solve asks
+        return True
+    if kind is np.ndarray:
+        return value.dtype.kind == "f"
     if isinstance(value, (bool, np.bool_, int, np.integer, str)):
         return False
     if isinstance(value, (float, np.floating)):
@@ -275,10 +291,11 @@ class _Frame:
         if changed is None:
             return None
         out = self.flat.copy()
-        for target, new in changed.items():
+        base = self.base
+        for target, new in changed.items():  # every value is an array (_numeric_values)
             span = self.spans.get(target)
-            if span is not None and np.shape(new) == self.base[target].shape:
-                out[span] = np.ravel(new)
+            if span is not None and new.shape == base[target].shape:
+                out[span] = new.ravel()
         return out
 
 
