@@ -10,7 +10,7 @@ import html
 import re
 from functools import lru_cache
 
-from quizapp.export.model import ExportPart, ExportQuestion, step_line
+from quizapp.export.model import ExportPart, ExportQuestion, Shown, step_line
 from quizapp.export.text import paragraphs, segments
 
 
@@ -76,14 +76,22 @@ def _indent(line: str) -> str:
     return "&nbsp;" * (len(line) - len(stripped)) + stripped.rstrip()
 
 
+# A question's stem and solution are written by every HTML format (Moodle, GIFT, QTI, Anki): each is
+# remembered by what it is made of (the typeset text, hashable), so it is written once per question.
+
 def math_stem(q: ExportQuestion) -> str:
     """Conventions and prompt as the student reads them: maths typeset by MathJax (\\(...\\))."""
     shown = q.shown["html"]
+    return _stem(shown.conventions, shown.prompt, q.precision)
+
+
+@lru_cache(maxsize=4096)
+def _stem(conventions: tuple[str, ...], prompt: str, precision: str) -> str:
     out = ""
-    if shown.conventions:
-        out += "<ul>" + "".join(f"<li>{c}</li>" for c in shown.conventions) + "</ul>"
-    out += _shown_lines(shown.prompt)
-    return out + (f"<p><i>{esc(q.precision)}</i></p>" if q.precision else "")
+    if conventions:
+        out += "<ul>" + "".join(f"<li>{c}</li>" for c in conventions) + "</ul>"
+    out += _shown_lines(prompt)
+    return out + (f"<p><i>{esc(precision)}</i></p>" if precision else "")
 
 
 def math_part(q: ExportQuestion, index: int) -> str:
@@ -98,21 +106,27 @@ def math_question(q: ExportQuestion) -> str:
 
 def math_solution(q: ExportQuestion) -> str:
     """The answer by part label, the worked steps and why each option is right or wrong, typeset."""
-    shown = q.shown["html"]
+    marks = tuple(q.part_mark(i) for i in range(len(q.parts)))
+    notes = tuple(tuple(f"{c.letter}) {esc(c.feedback)}" for c in part.choices if c.feedback) for part in q.parts)
+    return _solution(q.shown["html"], marks, notes)
+
+
+@lru_cache(maxsize=4096)
+def _solution(shown: Shown, marks: tuple[str, ...], notes: tuple[tuple[str, ...], ...]) -> str:
+    """``marks``: each part's mark ("(a)"), ``notes``: each part's options' feedback."""
     items = []
     for i, answer in enumerate(shown.answers):
-        head = " ".join(x for x in (q.part_mark(i), shown.labels[i]) if x)
+        head = " ".join(x for x in (marks[i], shown.labels[i]) if x)
         items.append(f"{head}: {answer}" if head else answer)
     out = "<p><b>Answer</b><br>" + "<br>".join(items) + "</p>"
     rows = [step_line(label, " = ".join(x for x in (formula, substituted, value) if x))
             for label, formula, substituted, value in shown.steps]
     if rows:
         out += "<p><b>Worked solution</b></p><ol><li>" + "</li><li>".join(rows) + "</li></ol>"
-    for i, part in enumerate(q.parts):
-        notes = [f"{c.letter}) {esc(c.feedback)}" for c in part.choices if c.feedback]
-        if notes:
-            head = " ".join(x for x in (q.part_mark(i), shown.labels[i]) if x) or "Options"
-            out += f"<p><b>{head}</b><br>" + "<br>".join(notes) + "</p>"
+    for i, part_notes in enumerate(notes):
+        if part_notes:
+            head = " ".join(x for x in (marks[i], shown.labels[i]) if x) or "Options"
+            out += f"<p><b>{head}</b><br>" + "<br>".join(part_notes) + "</p>"
     return out
 
 
