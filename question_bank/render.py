@@ -87,6 +87,17 @@ def fill(text: str, values: Mapping[str, Any], medium: str = "terminal") -> str:
     multi-line value is indented under its column. A negative number written between operators is
     bracketed: ``{a}·{x}`` with x = -3 reads ``0.5·(-3)`` and ``{x}²`` reads ``(-3)²``, never ``-3²``.
     """
+    if "{" not in text:  # no placeholder: the same text whatever the values (labels, most conventions)
+        return _fill_fixed(text, medium)
+    return _fill(text, values, medium)
+
+
+@lru_cache(maxsize=4096)
+def _fill_fixed(text: str, medium: str) -> str:
+    return _fill(text, {}, medium)
+
+
+def _fill(text: str, values: Mapping[str, Any], medium: str) -> str:
     out = ""
     for is_math, piece in display.split_maths(text):
         out += _fill_math(piece, values, medium) if is_math else _fill_prose(piece, values, medium, out)
