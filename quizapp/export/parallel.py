@@ -14,7 +14,7 @@ from typing import TypeVar
 
 MIN_QUESTIONS = 300  # below this a fork costs more than it saves
 # About half of the rendering time (the QTI 1.2 package alone is the largest job): the other jobs stay here.
-CHILD_JOBS = ("qti12", "md", "csv")
+CHILD_JOBS = ("qti12", "md", "csv", "gift")
 
 T = TypeVar("T")
 U = TypeVar("U")
