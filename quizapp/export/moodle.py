@@ -39,7 +39,11 @@ def number(x: Any) -> str:
 
 def tolerance(tol: Any) -> str:
     """A tolerance to three significant figures, rounded up: never narrower than the grader's band."""
-    tol = float(tol)
+    return _tolerance(float(tol))
+
+
+@lru_cache(maxsize=4096)  # a template's bands repeat across its variants, and every format writes them
+def _tolerance(tol: float) -> str:
     if tol <= 0:
         return "0"
     scale = 10 ** (math.floor(math.log10(tol)) - 2)

@@ -32,6 +32,7 @@ import io
 import re
 import xml.etree.ElementTree as ET
 import zipfile
+from collections import Counter
 from collections.abc import Iterator
 from decimal import Decimal
 from fractions import Fraction
@@ -272,7 +273,7 @@ def blanks21(q: ExportQuestion) -> Iterator[tuple[int, str, str, Any, Any]]:
 
 def item21(q: ExportQuestion, ident: str, title: str) -> bytes:
     blanks = list(blanks21(q))
-    counts = _blank_counts(q)
+    counts = Counter(i for i, *_ in blanks)  # each part's blanks
     weights = {rid: q.part_points(i) / counts[i] for i, rid, *_ in blanks}
     declared = "".join(_declare(q.parts[i], rid, value) for i, rid, _, value, _tol in blanks)
     maximum = el("defaultValue", el("value", escape_text(points_text(q.points))))
