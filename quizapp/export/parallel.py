@@ -13,8 +13,9 @@ from collections.abc import Callable
 from typing import TypeVar
 
 MIN_QUESTIONS = 300  # below this a fork costs more than it saves
-# About half of the rendering time (the QTI 1.2 package alone is the largest job): the other jobs stay here.
-CHILD_JOBS = ("qti12", "md", "csv", "gift")
+# About half of the rendering time (the QTI 1.2 package alone is the largest job), and small files: the
+# child's files come back through a pipe, so the large ones (GIFT, Markdown, LaTeX) are made here.
+CHILD_JOBS = ("qti12", "csv", "anki")
 
 T = TypeVar("T")
 U = TypeVar("U")
