@@ -235,7 +235,6 @@ _TAG = re.compile(r"<(/?)([a-z]+)>")
 _EMPTY = re.compile(r"<([a-z]+)></\1>")
 
 
-@lru_cache(maxsize=4096)
 def xhtml(fragment: str) -> str:
     """An HTML fragment as XML content, as ``add_html`` and ElementTree write it (without parsing it
     when it is one of our simple fragments, well nested)."""
@@ -254,6 +253,9 @@ def _well_nested(fragment: str) -> bool:
         elif tag in VOID or not open_tags or open_tags.pop() != tag:
             return False
     return not open_tags
+
+
+_repeated_xhtml = lru_cache(maxsize=1024)(xhtml)  # a part's heading, an option: the same in many variants
 
 
 def _xhtml_parsed(fragment: str) -> str:
@@ -321,10 +323,10 @@ def _interactions(q: ExportQuestion, blanks: list[tuple[int, str, str, Any, Any]
     for i, rid, which, _value, _tol in blanks:
         part = q.parts[i]
         if i not in done:
-            out.append(xhtml(math_part(q, i)))
+            out.append(_repeated_xhtml(math_part(q, i)))
             done.add(i)
         if part.choices:
-            options = "".join(el("simpleChoice", xhtml(choice_html(c)), identifier=identifier("C", c.letter))
+            options = "".join(el("simpleChoice", _repeated_xhtml(choice_html(c)), identifier=identifier("C", c.letter))
                               for c in part.choices)
             out.append(el("choiceInteraction", options, responseIdentifier=rid, shuffle="true", maxChoices="1"))
             continue
