@@ -7,6 +7,7 @@ parent does the child's half itself.
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 from collections.abc import Callable
@@ -26,6 +27,9 @@ def both(mine: Callable[[], T], theirs: Callable[[], U], fork: bool = True) -> t
     if not fork or not hasattr(os, "fork"):
         return mine(), theirs()
     read_fd, write_fd = os.pipe()
+    # Everything made so far (the bank, the records) is long-lived: frozen, the collector of either
+    # process no longer walks it (in the child, walking it would also copy every page it touches).
+    gc.freeze()
     pid = os.fork()
     if pid == 0:  # the child: compute, send, and leave without running the parent's cleanup
         os.close(read_fd)
@@ -44,5 +48,6 @@ def both(mine: Callable[[], T], theirs: Callable[[], U], fork: bool = True) -> t
         with os.fdopen(read_fd, "rb") as pipe:
             data = pipe.read()
         _, status = os.waitpid(pid, 0)
+        gc.unfreeze()
     other = pickle.loads(data) if status == 0 and data else theirs()  # our own child's data: trusted
     return result, other
