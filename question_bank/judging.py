@@ -335,7 +335,23 @@ def _each(frame: _Frame, name: str) -> list[tuple[tuple[int, ...], np.ndarray]]:
 
 # A template's pattern: step -> the rows each entry of it can move (learned once per template and shape
 # from a few fixed draws, so that a question's band never depends on which questions came before it).
-Pattern = dict[str, dict[tuple[int, ...], np.ndarray]]
+@dataclass(frozen=True)
+class StepPattern:
+    """The rows each entry of one step can move, and its entries in groups that move no row in common."""
+
+    rows: Mapping[tuple[int, ...], np.ndarray]
+    groups: tuple[tuple[tuple[int, ...], ...], ...]
+
+    @classmethod
+    def of(cls, shape: tuple[int, ...], rows: Mapping[tuple[int, ...], np.ndarray]) -> StepPattern:
+        return cls(rows, _groups(shape, rows))
+
+    @property
+    def moves_nothing(self) -> bool:
+        return not any(len(r) for r in self.rows.values())
+
+
+Pattern = dict[str, StepPattern]
 _PATTERNS: dict[tuple[int, tuple[Any, ...]], tuple[Template, Pattern | None]] = {}
 PATTERN_DRAWS = 3
 # How far the all-entries check may differ from the sum of the single moves, relative to their size:
@@ -354,7 +370,7 @@ def _learn(template: Template, shapes: tuple[Any, ...]) -> Pattern | None:
     """Which rows each step entry moves, in any of a few fixed draws of the template with these shapes."""
     from question_bank import sampler  # the sampler's draws, without the judging that sampling does
 
-    pattern: Pattern = {}
+    pattern: dict[str, dict[tuple[int, ...], np.ndarray]] = {}
     for k in range(PATTERN_DRAWS):
         try:
             params = _jittered(template, sampler.sample(template, f"judging-pattern:{k}")[0], k)
@@ -372,7 +388,8 @@ def _learn(template: Template, shapes: tuple[Any, ...]) -> Pattern | None:
                     seen = rows.get(index)
                     found = np.flatnonzero(slope)
                     rows[index] = found if seen is None else np.union1d(seen, found)
-    return pattern or None
+    sizes = dict(shapes)
+    return {name: StepPattern.of(sizes[name], rows) for name, rows in pattern.items()} or None
 
 
 def _jittered(template: Template, params: Mapping[str, Any], k: int) -> dict[str, Any]:
@@ -397,10 +414,11 @@ def _jittered(template: Template, params: Mapping[str, Any], k: int) -> dict[str
 _JITTERED = ("decimal", "vector", "matrix", "derived")
 
 
-def _groups(value: np.ndarray, rows: Mapping[tuple[int, ...], np.ndarray]) -> list[list[tuple[int, ...]]]:
+def _groups(shape: tuple[int, ...], rows: Mapping[tuple[int, ...], np.ndarray]
+            ) -> tuple[tuple[tuple[int, ...], ...], ...]:
     """The entries in groups whose members move no row in common (first fit, in entry order)."""
     groups: list[tuple[list[tuple[int, ...]], set[int]]] = []
-    for index in np.ndindex(value.shape):
+    for index in np.ndindex(shape):
         mine = set(rows.get(index, np.zeros(0, dtype=int)).tolist())
         for members, taken in groups:
             if not taken & mine:
@@ -409,11 +427,10 @@ def _groups(value: np.ndarray, rows: Mapping[tuple[int, ...], np.ndarray]) -> li
                 break
         else:
             groups.append(([index], mine))
-    return [members for members, _ in groups]
+    return tuple(tuple(members) for members, _ in groups)
 
 
-def _grouped(frame: _Frame, name: str, rows: Mapping[tuple[int, ...], np.ndarray]
-             ) -> list[tuple[tuple[int, ...], np.ndarray]] | None:
+def _grouped(frame: _Frame, name: str, pattern: StepPattern) -> list[tuple[tuple[int, ...], np.ndarray]] | None:
     """What :func:`_each` finds, from one re-solve per group of entries that move no row in common, each
     row read as the move of the one member that can move it. A last re-solve moves every entry at once
     (by unequal amounts) and must agree with the sum of what was read; None when the pattern does not
@@ -423,16 +440,16 @@ def _grouped(frame: _Frame, name: str, rows: Mapping[tuple[int, ...], np.ndarray
     if not np.all(np.isfinite(value)):
         return None
     itself = frame.itself(name)
-    if not any(len(r) for r in rows.values()):
+    if pattern.moves_nothing:
         # a step that moves nothing (the last one, read as the answer): one re-solve, with every entry
         # moved by a different amount so that no two moves can cancel, must show it
         delta = _delta(frame, name, _weighted(value), itself)
         return [] if delta is not None and not delta.any() else None
-    groups = _groups(value, rows)
-    if len(groups) == value.size:
+    if len(pattern.groups) == value.size:
         return None  # nothing to share: one re-solve per entry anyway
+    rows = pattern.rows
     signed: dict[tuple[int, ...], np.ndarray] = {}
-    for members in groups:
+    for members in pattern.groups:
         nudges = {index: _nudge(float(value[index])) for index in members}
         delta = _delta(frame, name, nudges, itself)
         if delta is None:
@@ -482,11 +499,9 @@ def _agrees(frame: _Frame, name: str, value: np.ndarray, signed: Mapping[tuple[i
     delta = _delta(frame, name, nudges, itself)
     if delta is None:
         return False
-    expected = np.zeros_like(delta)
-    size = np.zeros_like(delta)
-    for index, slope in signed.items():
-        expected += slope * nudges[index]
-        size += np.abs(slope) * nudges[index]
+    slopes = np.array(list(signed.values()))
+    moves = np.array([nudges[index] for index in signed])
+    expected, size = moves @ slopes, moves @ np.abs(slopes)
     # A row whose first-order move is about zero (the square of a deviation of 0) still moves by the
     # square of the nudge, which no sum of slopes predicts: what is that small beside the largest move
     # of the same target is noise, whatever its grouping.

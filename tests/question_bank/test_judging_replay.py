@@ -71,12 +71,13 @@ def test_a_pattern_that_does_not_hold_falls_back_to_one_entry_at_a_time() -> Non
     frame = judging._Frame.of(template, params, judging._numeric_values(template, solution))
     dev = frame.base["dev"]
     honest = {index: np.flatnonzero(slope) for index, slope in judging._each(frame, "dev")}
-    assert judging._grouped(frame, "dev", honest) is not None
+    assert judging._grouped(frame, "dev", judging.StepPattern.of(dev.shape, honest)) is not None
     own_row_only = {index: rows[:1] for index, rows in honest.items()}
-    assert judging._grouped(frame, "dev", own_row_only) is None
+    assert judging._grouped(frame, "dev", judging.StepPattern.of(dev.shape, own_row_only)) is None
     # claims of the right rows, but each entry's moves of the shared rows given to the first entry
-    shared = {index: rows if index == (0, 0) else rows[:1] for index, rows in honest.items()}
-    assert len(judging._groups(dev, shared)) < dev.size
+    shared = judging.StepPattern.of(dev.shape, {index: rows if index == (0, 0) else rows[:1]
+                                                for index, rows in honest.items()})
+    assert len(shared.groups) < dev.size
     assert judging._grouped(frame, "dev", shared) is None
 
 
@@ -91,6 +92,6 @@ def test_a_step_that_moves_nothing_costs_one_solve(monkeypatch: pytest.MonkeyPat
         return original(self, name, nudges)
 
     monkeypatch.setattr(judging._Frame, "moved", counted)
-    assert judging._grouped(frame, "out", {}) == []
+    assert judging._grouped(frame, "out", judging.StepPattern.of(frame.base["out"].shape, {})) == []
     assert solves == ["out"]
     assert judging._each(frame, "out") == []
