@@ -297,10 +297,16 @@ def blank_points(q: ExportQuestion) -> list[float]:
     """Each Canvas item's points, blank by blank in part order: the part's share over its blanks, to
     the thousandth by largest remainder so the items add up to the question's points exactly
     (1 point over 6 blanks: 0.167 four times, 0.166 twice, not 0.167 six times)."""
-    weights = [share for i, n in enumerate(_blank_counts(q))
-               for share in [Fraction(q.part_points(i)).limit_denominator(10**6) / n] * n]
-    shares = apportion(q.points, weights, POINTS_UNIT)
-    return [float(x) for x in shares] if shares is not None else [float(w) for w in weights]
+    counts = _blank_counts(q)
+    return list(_blank_points(q.points, tuple(q.part_points(i) for i in range(len(counts))), tuple(counts)))
+
+
+@lru_cache(maxsize=1024)  # the same split in every variant of a question
+def _blank_points(points: float, part_points: tuple[float, ...], counts: tuple[int, ...]) -> tuple[float, ...]:
+    weights = [share for part, n in zip(part_points, counts)
+               for share in [Fraction(part).limit_denominator(10**6) / n] * n]
+    shares = apportion(points, weights, POINTS_UNIT)
+    return tuple(float(x) for x in shares) if shares is not None else tuple(float(w) for w in weights)
 
 
 NUMERIC_PARTS = ("number", "integer", "vector", "matrix")
