@@ -359,9 +359,14 @@ PATTERN_DRAWS = 3
 _AGREE = 1e-6
 
 
+PATTERNS_KEPT = 1024  # templates × shapes: a long session checking typed numbers of many sizes stays bounded
+
+
 def _pattern(template: Template, frame: _Frame) -> Pattern | None:
     key = (id(template), frame.shapes)
     if key not in _PATTERNS:
+        if len(_PATTERNS) >= PATTERNS_KEPT:
+            _PATTERNS.clear()
         _PATTERNS[key] = (template, _learn(template, frame.shapes))
     return _PATTERNS[key][1]
 
