@@ -78,9 +78,14 @@ def _apart(question: Question, part: PartSpec) -> Callable[[Any, Any], bool]:
         return lambda a, b: not _same(part, a, b)
     carried = question.judgement.propagated.get(part.name, 0.0)
     figures = question.sigfigs()
+    bands: dict[int, tuple[Any, np.ndarray]] = {}  # id -> (the value, kept so that its id stays its own, band)
 
     def band(v: Any) -> np.ndarray:
-        return judging.SEPARATION * judging.band_around(v, np.full(np.shape(v), np.max(carried)), figures)
+        # each value's band once: a candidate is compared with the answer and with every option kept so far
+        if id(v) not in bands:
+            bands[id(v)] = v, judging.SEPARATION * judging.band_around(v, np.full(np.shape(v), np.max(carried)),
+                                                                      figures)
+        return bands[id(v)][1]
 
     def apart(a: Any, b: Any) -> bool:
         if np.shape(a) != np.shape(b):
