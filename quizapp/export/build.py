@@ -135,10 +135,11 @@ def all_variants(bank: Bank, slots: Sequence[Slot], keys: Sequence[VariantKey],
     if len(slots) * len(keys) < MIN_PARALLEL or len(keys) < 3:
         return _work_range(bank, slots, keys, tick)
     warm = _work_range(bank, slots, keys[:1], tick)
+    # Even halves: the child's records are read back here while it makes its last ones (streamed).
     half = (len(keys) + 1) // 2
     both_halves = None if tick is None else (lambda n: tick(2 * n))  # the child cannot move our bar
-    first, second = parallel.both(lambda: _work_range(bank, slots, keys[1:half], both_halves),
-                                  lambda: _work_range(bank, slots, keys[half:], None))
+    first, second = parallel.streamed(lambda: _work_range(bank, slots, keys[1:half], both_halves),
+                                      lambda: (variant_work(bank, slots, key) for key in keys[half:]))
     if tick:  # the bar counted the child's variants as the parent's: the rest of them now
         tick(len(slots) * (len(keys) - 1 - 2 * len(first)))
     return warm + first + second
