@@ -50,11 +50,55 @@ def entries(part: ExportPart) -> Iterator[tuple[str, Any, Any]]:
     if part.choices or part.type not in ("vector", "matrix"):
         yield "", part.answer, part.tolerance
         return
+    listed = _listed(part.answer, part.tolerance)
+    if listed is not None:
+        yield from listed
+        return
     values = np.asarray(part.answer, dtype=np.float64)
     tols = np.broadcast_to(np.asarray(part.tolerance, dtype=np.float64), values.shape)
     for index in np.ndindex(values.shape):
         where = ", ".join(str(i + 1) for i in index)
         yield f"entry ({where})" if len(index) > 1 else f"entry {where}", values[index], tols[index]
+
+
+def _listed(answer: Any, tol: Any) -> list[tuple[str, float, float]] | None:
+    """:func:`entries` of a vector or matrix of plain numbers with one tolerance or one per entry, without
+    NumPy (arrays for a handful of entries were most of the time, and every blank is listed by GIFT and
+    twice by QTI); None for any other shape (NumPy's broadcasting, or its error, then decides)."""
+    if not isinstance(answer, list) or not answer:
+        return None
+    if all(type(x) in _PLAIN for x in answer):
+        tols = _row_tolerances(tol, len(answer))
+        return None if tols is None else [
+            (f"entry {j + 1}", float(x), t) for j, (x, t) in enumerate(zip(answer, tols))]
+    if not all(isinstance(row, list) and row and len(row) == len(answer[0]) for row in answer) or \
+            not all(type(x) in _PLAIN for row in answer for x in row):
+        return None
+    if type(tol) in _PLAIN:
+        tol_rows: list[Any] = [tol] * len(answer)
+    elif isinstance(tol, list) and len(tol) == len(answer) and all(isinstance(r, list) for r in tol):
+        tol_rows = tol
+    else:
+        return None
+    out = []
+    for i, (row, row_tol) in enumerate(zip(answer, tol_rows)):
+        tols = _row_tolerances(row_tol, len(row))
+        if tols is None:
+            return None
+        out += [(f"entry ({i + 1}, {j + 1})", float(x), t) for j, (x, t) in enumerate(zip(row, tols))]
+    return out
+
+
+_PLAIN = (float, int)  # exactly: a bool, a string or an array goes the NumPy way
+
+
+def _row_tolerances(tol: Any, count: int) -> list[float] | None:
+    """One row's tolerances as floats (as NumPy gives them): one for all, or one per entry."""
+    if type(tol) in _PLAIN:
+        return [float(tol)] * count
+    if isinstance(tol, list) and len(tol) == count and all(type(t) in _PLAIN for t in tol):
+        return [float(t) for t in tol]
+    return None
 
 
 def blanks(q: ExportQuestion) -> Iterator[tuple[str, str]]:

@@ -428,15 +428,44 @@ def item12(q: ExportQuestion, index: int, entry: tuple[str, Any, Any], ident: st
     ``feedback`` the general feedback, written (the same for every entry of a part, of a question)."""
     part, (which, value, tol) = q.parts[index], entry
     choices = [identifier(ident, "C", c.letter) for c in part.choices]
-    meta = _metadata12(6, [("question_type", canvas_type(part)), ("points_possible", _thousandths(points)),
-                           ("original_answer_ids", ",".join(choices))])
+    kind = canvas_type(part)
+    meta = _itemmetadata12(kind, _thousandths(points), ",".join(choices))
     mark = q.part_mark(index)
     ask = f"<p>Give {which} of {'the answer to ' + mark if mark else 'the answer'}.</p>" if which else ""
-    presentation = node(5, "presentation", _mattext(6, shown + escape_text(ask)), _response12(part, choices))
+    text = shown + escape_text(ask)
+    if part.choices or not text:
+        presentation = node(5, "presentation", _mattext(6, text), _response12(part, choices))
+    else:  # a blank's presentation: the same elements around its text in every item
+        presentation = _filled(_blank_presentation12(kind), text)
     notes = [_feedback12(f"{cid}_fb", escape_text(esc(c.feedback)))
              for c, cid in zip(part.choices, choices) if c.feedback]
-    return node(4, "item", node(5, "itemmetadata", meta), presentation, _processing12(part, choices, value, tol),
+    return node(4, "item", meta, presentation, _processing12(part, choices, value, tol),
                 feedback, *notes, ident=ident, title=title)
+
+
+# Most of an item is the same elements in every item; only a few texts differ. Such a frame is written
+# once with a sentinel where each text goes (the text then escaped by hand, as leaf() escapes it).
+_HOLE = "\x00"  # no text or attribute of ours holds a NUL
+
+
+def _filled(frame: tuple[str, ...], *texts: str) -> str:
+    """``frame``'s pieces with ``texts`` (XML already, none empty: an empty one makes ``<tag />``) between."""
+    out = frame[0]
+    for text, piece in zip(texts, frame[1:]):
+        out += text + piece
+    return out
+
+
+@lru_cache(maxsize=1024)  # a part's kind and points are the same in every variant
+def _itemmetadata12(kind: str, points: str, choices: str) -> str:
+    return node(5, "itemmetadata", _metadata12(6, [("question_type", kind), ("points_possible", points),
+                                                  ("original_answer_ids", choices)]))
+
+
+@lru_cache(maxsize=4)
+def _blank_presentation12(kind: str) -> tuple[str, ...]:
+    xml = node(5, "presentation", _mattext(6, _HOLE), _BLANK12["Decimal" if kind == "numerical_question" else "String"])
+    return tuple(xml.split(_HOLE))
 
 
 def _response12(part: ExportPart, choices: list[str]) -> str:
@@ -470,11 +499,17 @@ def _condition12(part: ExportPart, choices: list[str], value: Any, tol: Any) -> 
     if part.choices:
         return [leaf(8, "varequal", choices[[c.correct for c in part.choices].index(True)], respident="response1")]
     if canvas_type(part) == "numerical_question":  # Canvas's "exact answer with margin"
-        exact, low, high = bounds(value, tol)
-        return [node(8, "or", leaf(9, "varequal", exact, respident="response1"),
-                     node(9, "and", leaf(10, "vargte", low, respident="response1"),
-                          leaf(10, "varlte", high, respident="response1")))]
+        return [_numeric_condition12(*bounds(value, tol))]
     return [leaf(8, "varequal", form, respident="response1") for form in accepted_forms(value)]
+
+
+def _numeric_condition12(exact: str, low: str, high: str) -> str:
+    return _filled(_NUMERIC12, escape_text(exact), escape_text(low), escape_text(high))
+
+
+_NUMERIC12 = tuple(node(8, "or", leaf(9, "varequal", _HOLE, respident="response1"),
+                        node(9, "and", leaf(10, "vargte", _HOLE, respident="response1"),
+                             leaf(10, "varlte", _HOLE, respident="response1"))).split(_HOLE))
 
 
 def _feedback12(ident: str, escaped: str) -> str:
