@@ -127,22 +127,21 @@ def _work_range(bank: Bank, slots: Sequence[Slot], keys: Sequence[VariantKey],
 
 def all_variants(bank: Bank, slots: Sequence[Slot], keys: Sequence[VariantKey],
                  tick: Tick | None = None) -> list[tuple[list[ExportQuestion], Wrong]]:
-    """:func:`variant_work` for every key, in order (half of them in a second process on long runs).
-
-    On a long run the first variant is made before the second process starts, so that what it
-    loads once (solver modules, SymPy for a symbolic template, the templates' caches) is loaded
-    once for both processes rather than in each of them."""
+    """:func:`variant_work` for every key, in order (shared with a second process on long runs: each
+    takes the next variant no one has taken, so both finish together)."""
     if len(slots) * len(keys) < MIN_PARALLEL or len(keys) < 3:
         return _work_range(bank, slots, keys, tick)
-    warm = _work_range(bank, slots, keys[:1], tick)
-    # Even halves: the child's records are read back here while it makes its last ones (streamed).
-    half = (len(keys) + 1) // 2
-    both_halves = None if tick is None else (lambda n: tick(2 * n))  # the child cannot move our bar
-    first, second = parallel.streamed(lambda: _work_range(bank, slots, keys[1:half], both_halves),
-                                      lambda: (variant_work(bank, slots, key) for key in keys[half:]))
-    if tick:  # the bar counted the child's variants as the parent's: the rest of them now
-        tick(len(slots) * (len(keys) - 1 - 2 * len(first)))
-    return warm + first + second
+    made = [0]
+
+    def done(_: int) -> None:  # the child cannot move our bar: count each of ours twice meanwhile
+        made[0] += 1
+        if tick and 2 * made[0] <= len(keys):
+            tick(2 * len(slots))
+
+    out = parallel.shared(len(keys), lambda i: variant_work(bank, slots, keys[i]), done)
+    if tick:  # the rest of the bar now
+        tick(len(slots) * (len(keys) - 2 * min(made[0], len(keys) // 2)))
+    return out
 
 
 def decide_choices(slots: Sequence[Slot], work: list[tuple[list[ExportQuestion], Wrong]],

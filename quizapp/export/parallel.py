@@ -13,7 +13,7 @@ import pickle
 import struct
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 MIN_QUESTIONS = 300  # below this a fork costs more than it saves
@@ -56,37 +56,77 @@ def both(mine: Callable[[], T], theirs: Callable[[], U], fork: bool = True) -> t
     return result, other
 
 
-def streamed(mine: Callable[[], T], theirs: Callable[[], Iterable[U]], fork: bool = True) -> tuple[T, list[U]]:
-    """``(mine(), list(theirs()))``, the items of ``theirs`` made in a forked child and written one by
-    one, as they are made, to a file both processes share. Once ``mine`` is done this process reads
-    back (unpickles) what has come in while the child makes the rest: reading back the child's half
-    then costs little time beyond the child's own. A file, not a pipe: the child never waits for this
-    process to read, and nothing here runs beside ``mine`` to compete with it."""
-    if not fork or not hasattr(os, "fork"):
-        return mine(), list(theirs())
+def shared(count: int, work: Callable[[int], U], done: Callable[[int], None] | None = None,
+           fork: bool = True) -> list[U]:
+    """``[work(i) for i in range(count)]``, the two processes each taking the next ``i`` no one has taken
+    yet, so that both finish together however unequal the pieces (``done(i)`` is called here for each
+    piece this process makes).
+
+    The numbers wait in a pipe, each read by exactly one process; the child writes each result, as it
+    is made, to a file both share, and once this process runs out of numbers it reads back (unpickles)
+    what has come in while the child finishes. A file, not a pipe, for the results: the child never
+    waits for this process to read. A piece the child took but did not deliver (it failed) is made here.
+    """
+    def alone() -> list[U]:
+        out = []
+        for i in range(count):
+            out.append(work(i))
+            if done:
+                done(i)
+        return out
+
+    if not fork or not hasattr(os, "fork") or count < 2:
+        return alone()
     try:
-        shared = tempfile.TemporaryFile()
-    except OSError:  # no writable temporary folder: one process does both
-        return mine(), list(theirs())
-    with shared:
-        fd = shared.fileno()
+        results = tempfile.TemporaryFile()
+    except OSError:  # no writable temporary folder: one process does it all
+        return alone()
+    with results:
+        take, numbers = os.pipe()
+        # Every number before the fork, in one write that fits any pipe's buffer (4 KiB of numbers at
+        # most: a long set hands out runs of consecutive pieces); a read of 4 bytes gets one number.
+        run = -(-count // _NUMBERS)
+        _write_all(numbers, b"".join(_NUMBER.pack(i) for i in range(0, count, run)))
+        os.close(numbers)
+        fd = results.fileno()
         gc.freeze()  # as in both()
         pid = os.fork()
         if pid == 0:
             code = 0
             try:
-                for item in theirs():
-                    data = pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)
+                for i in _taken(take, run, count):
+                    data = pickle.dumps((i, work(i)), protocol=pickle.HIGHEST_PROTOCOL)
                     _write_all(fd, _FRAME.pack(len(data)) + data)
-            except BaseException:  # noqa: BLE001 - the parent redoes this half and reports any error
+            except BaseException:  # noqa: BLE001 - the parent makes what the child did not deliver
                 code = 1
             os._exit(code)
         try:
-            result = mine()
-            items, status = _read_back(fd, pid)
+            made = {}
+            for i in _taken(take, run, count):
+                made[i] = work(i)
+                if done:
+                    done(i)
+            theirs, _ = _read_back(fd, pid)
         finally:
+            os.close(take)
             gc.unfreeze()
-    return result, items if status == 0 else list(theirs())
+    made.update(theirs)
+    return [made[i] if i in made else work(i) for i in range(count)]
+
+
+_NUMBER = struct.Struct("<I")
+_NUMBERS = 1024  # at most this many numbers wait in the pipe (4 KiB: below every system's pipe buffer)
+
+
+def _taken(fd: int, run: int, count: int) -> Iterator[int]:
+    """The pieces this process takes from the pipe (each number starts a run of ``run``), until none
+    is left."""
+    while True:
+        data = os.read(fd, _NUMBER.size)
+        if len(data) < _NUMBER.size:
+            return
+        first = _NUMBER.unpack(data)[0]
+        yield from range(first, min(first + run, count))
 
 
 _FRAME = struct.Struct("<Q")  # each item: its length, then its pickle

@@ -1,9 +1,10 @@
-"""The two-process helpers: a forked child's items come back whole and in order, or, if the child
-fails, this process makes them itself."""
+"""The two-process helpers: every piece comes back whole and in order, each made by exactly one
+process; a piece the child failed to deliver is made here."""
 
 from __future__ import annotations
 
 import os
+import time
 
 import pytest
 
@@ -12,31 +13,44 @@ from quizapp.export import parallel
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
 
 
-def test_streamed_items_come_back_in_order_beside_the_parents_result():
-    big = [bytes([i]) * (200_000 + i) for i in range(30)]  # larger than a pipe's buffer, several times
-    mine, theirs = parallel.streamed(lambda: os.getpid(), lambda: iter(big))
-    assert mine == os.getpid()
-    assert theirs == big
+def test_every_piece_comes_back_in_order():
+    big = [bytes([i % 256]) * (100_000 + i) for i in range(40)]  # larger than a pipe's buffer, many times
+    assert parallel.shared(len(big), lambda i: big[i]) == big
 
 
-def test_streamed_items_were_made_in_another_process():
-    _, pids = parallel.streamed(lambda: None, lambda: (os.getpid() for _ in range(3)))
-    assert len(set(pids)) == 1 and pids[0] != os.getpid()
+def test_both_processes_take_pieces_and_each_piece_is_made_once(tmp_path):
+    log = tmp_path / "made"
+
+    def work(i):
+        time.sleep(0.02)  # long enough that the child is up before this process has taken them all
+        with open(log, "a") as f:  # appends of one short line: whole, from either process
+            f.write(f"{i} {os.getpid()}\n")
+        return i * i
+
+    done = []
+    assert parallel.shared(30, work, done.append) == [i * i for i in range(30)]
+    lines = [line.split() for line in log.read_text().splitlines()]
+    assert sorted(int(i) for i, _ in lines) == list(range(30))  # each once
+    makers = {pid for _, pid in lines}
+    assert str(os.getpid()) in makers and len(makers) == 2
+    assert sorted(done) == sorted(int(i) for i, pid in lines if pid == str(os.getpid()))
 
 
-def test_a_failing_child_is_made_good_here():
+def test_a_piece_the_child_did_not_deliver_is_made_here():
     parent = os.getpid()
 
-    def theirs():
-        for i in range(5):
-            if os.getpid() != parent and i == 3:
-                raise RuntimeError("the child fails half-way")
-            yield i
+    def work(i):
+        if os.getpid() != parent:
+            raise RuntimeError("the child fails on its first piece")
+        return -i
 
-    mine, items = parallel.streamed(lambda: "mine", theirs)
-    assert (mine, items) == ("mine", [0, 1, 2, 3, 4])
+    assert parallel.shared(12, work) == [-i for i in range(12)]
 
 
-def test_without_fork_both_run_here():
-    mine, items = parallel.streamed(lambda: 1, lambda: [os.getpid()], fork=False)
-    assert (mine, items) == (1, [os.getpid()])
+def test_a_long_set_hands_out_runs_of_pieces():
+    count = parallel._NUMBERS * 3 + 5
+    assert parallel.shared(count, lambda i: i) == list(range(count))
+
+
+def test_without_fork_one_process_makes_everything():
+    assert parallel.shared(3, lambda i: os.getpid(), fork=False) == [os.getpid()] * 3
