@@ -1,8 +1,9 @@
-"""Two cores for the long runs: a forked child does half of the work while this process does the rest.
+"""Two cores for the long runs: a forked child works beside this process.
 
-Every piece of work here is a pure function of its inputs, so the result is the same bytes as a
-serial run's. Without ``fork`` (Windows, or a platform that lacks it) or if the child fails, the
-parent does the child's half itself.
+``shared`` hands out numbered pieces (the variants of a set) to whichever process is free; ``both``
+runs two fixed jobs (the formats, in two groups). Every piece of work here is a pure function of its
+inputs, so the result is the same bytes as a serial run's. Without ``fork`` (Windows, or a platform
+that lacks it) or if the child fails, this process does the child's part itself.
 """
 
 from __future__ import annotations
