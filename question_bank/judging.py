@@ -260,6 +260,7 @@ class _Frame:
     base: Mapping[str, np.ndarray]
     spans: dict[str, slice]
     flat: np.ndarray
+    solve: Callable[[Replay], Solution]
 
     @classmethod
     def of(cls, template: Template, params: Mapping[str, Any], base: Mapping[str, np.ndarray]) -> _Frame:
@@ -269,7 +270,7 @@ class _Frame:
             spans[name] = slice(start, start + value.size)
             start += value.size
         flat = np.concatenate([v.ravel() for v in base.values()]) if base else np.zeros(0)
-        return cls(template, params, base, spans, flat)
+        return cls(template, params, base, spans, flat, solving.replayer(template, params))
 
     @property
     def shapes(self) -> tuple[tuple[str, tuple[int, ...]], ...]:
@@ -287,7 +288,8 @@ class _Frame:
         value = self.base[name].copy()
         for index, nudge in nudges.items():
             value[index] += nudge
-        changed = _resolve(self.template, self.params, Replay({name: value if value.ndim else float(value)}))
+        changed = _resolve(self.template, self.params, Replay({name: value if value.ndim else float(value)}),
+                           self.solve)
         if changed is None:
             return None
         out = self.flat.copy()
@@ -552,10 +554,11 @@ def honest_path_stepwise(template: Template, params: Mapping[str, Any], names: l
     return reached
 
 
-def _resolve(template: Template, params: Mapping[str, Any], overrides: Replay) -> dict[str, Any] | None:
+def _resolve(template: Template, params: Mapping[str, Any], overrides: Replay,
+             solve: Callable[[Replay], Solution] | None = None) -> dict[str, Any] | None:
     try:
         with np.errstate(all="ignore"):
-            sol = solving.run(template, params, overrides=overrides)
+            sol = solve(overrides) if solve else solving.run(template, params, overrides=overrides)
     except _SOLVE_ERRORS:
         return None
     return _numeric_values(template, sol)

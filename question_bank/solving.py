@@ -122,6 +122,16 @@ def run(
                      lambda: _run(template, params, None, None))
 
 
+def replayer(template: Template, params: Mapping[str, Any]) -> Callable[[Replay], Solution]:
+    """Re-solves of ``template`` for ``params`` with a :class:`Replay`'s overrides, the solver and its
+    arguments found once (the tolerance bands re-solve one question many times)."""
+    if template.solver is None:
+        return lambda _: concept_solution(template)
+    solve = registry.get(template.solver.name)
+    kwargs = call_args(template.solver.name, params, template.solver.args)
+    return lambda replay: solve(**kwargs, overrides=replay)
+
+
 def _memoised(memo: OrderedDict[tuple[Any, ...], tuple[Any, Solution]], size: int, key: tuple[Any, ...],
               keep: tuple[Any, ...], solve: Callable[[], Solution]) -> Solution:
     """``solve()``, remembered under ``key`` (least recently used out past ``size``). ``keep`` holds the
