@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import os
 import pickle
+import signal
 import struct
 import tempfile
 import time
@@ -101,6 +102,7 @@ def shared(count: int, work: Callable[[int], U], done: Callable[[int], None] | N
             except BaseException:  # noqa: BLE001 - the parent makes what the child did not deliver
                 code = 1
             os._exit(code)
+        theirs: list[Any] = []
         try:
             made = {}
             for i in _taken(take, run, count):
@@ -108,11 +110,23 @@ def shared(count: int, work: Callable[[int], U], done: Callable[[int], None] | N
                 if done:
                     done(i)
             theirs, _ = _read_back(fd, pid)
+        except BaseException:
+            # an error here (or Ctrl-C) ends the command: the child's work is no longer wanted
+            _stop(pid)
+            raise
         finally:
             os.close(take)
             gc.unfreeze()
     made.update(theirs)
     return [made[i] if i in made else work(i) for i in range(count)]
+
+
+def _stop(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGTERM)
+        os.waitpid(pid, 0)
+    except (OSError, ChildProcessError):
+        pass  # already gone
 
 
 _NUMBER = struct.Struct("<I")

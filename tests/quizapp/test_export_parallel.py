@@ -54,3 +54,22 @@ def test_a_long_set_hands_out_runs_of_pieces():
 
 def test_without_fork_one_process_makes_everything():
     assert parallel.shared(3, lambda i: os.getpid(), fork=False) == [os.getpid()] * 3
+
+
+def test_an_error_here_stops_the_child_and_is_raised(tmp_path):
+    parent = os.getpid()
+    pids = tmp_path / "child"
+
+    def work(i):
+        if os.getpid() == parent:
+            raise ValueError("a bad template")
+        pids.write_text(str(os.getpid()))
+        time.sleep(0.05)
+        return i
+
+    with pytest.raises(ValueError, match="a bad template"):
+        parallel.shared(200, work)  # the child alone would take 10 s
+    if pids.exists():  # the child had started: it is gone now, not working on in the background
+        child = int(pids.read_text())
+        with pytest.raises(ProcessLookupError):
+            os.kill(child, 0)
