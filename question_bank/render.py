@@ -105,23 +105,17 @@ def _fill(text: str, values: Mapping[str, Any], medium: str) -> str:
 
 
 def _fill_prose(text: str, values: Mapping[str, Any], medium: str, before: str = "") -> str:
-    escape = _prose_escape(medium)
     raw = before  # the text so far as shown, to decide brackets and columns
     out: list[str] = []
-    pos = 0
-    for m in _TOKEN.finditer(text):
-        literal = text[pos : m.start()].replace(r"\$", "$")
+    for literal, shown, slot in _prose_pieces(text, medium):
         raw += literal
-        out.append(escape(literal))
-        pos = m.end()
-        tok = m.group(0)
-        if tok in ("{{", "}}"):
-            raw += tok[0]
-            out.append(escape(tok[0]))
+        out.append(shown)
+        if slot is None:
             continue
-        value = _lookup(m.group(1), m.group(2), m.group(3), values)
+        name, index, spec, after = slot
+        value = _lookup(name, index, spec, values)
         # the sign is drawn only where it matters: most placeholders are not between operators
-        bracket = _in_formula(raw, text[pos : pos + 1]) and display.render(value, "plain").startswith("-")
+        bracket = _in_formula(raw, after) and display.render(value, "plain").startswith("-")
         # a string parameter is often a formula ("e^(4u)"): typeset its powers where the medium can
         rendered = display.formula_text(value, medium) if isinstance(value, str) else display.render(value, medium)
         if "\n" in rendered and medium == "terminal":
@@ -131,9 +125,32 @@ def _fill_prose(text: str, values: Mapping[str, Any], medium: str, before: str =
             rendered = f"({rendered})"
         raw += rendered
         out.append(rendered)
-    literal = text[pos:].replace(r"\$", "$")
-    out.append(escape(literal))
     return "".join(out)
+
+
+Slot = tuple[str, str, "str | None", str]  # a placeholder: name, index ("[0][1]"), format spec, the character after it
+
+
+@lru_cache(maxsize=4096)  # a template's text is the same in every variant: parsed and escaped once
+def _prose_pieces(text: str, medium: str) -> tuple[tuple[str, str, Slot | None], ...]:
+    """``text`` as (literal as written, literal escaped for ``medium``, the placeholder after it or None)."""
+    escape = _prose_escape(medium)
+    pieces: list[tuple[str, str, Slot | None]] = []
+    raw, shown = "", ""  # a literal not yet closed by a placeholder (``{{`` and ``}}`` are literals)
+    pos = 0
+    for m in _TOKEN.finditer(text):
+        literal = text[pos : m.start()].replace(r"\$", "$")
+        raw, shown = raw + literal, shown + escape(literal)
+        pos = m.end()
+        tok = m.group(0)
+        if tok in ("{{", "}}"):
+            raw, shown = raw + tok[0], shown + escape(tok[0])
+            continue
+        pieces.append((raw, shown, (m.group(1), m.group(2), m.group(3), text[pos : pos + 1])))
+        raw, shown = "", ""
+    literal = text[pos:].replace(r"\$", "$")
+    pieces.append((raw + literal, shown + escape(literal), None))
+    return tuple(pieces)
 
 
 _MATH_PLACEHOLDER = re.compile(r"(?<![_^}\\A-Za-z])\{([A-Za-z_]\w*)((?:\[-?\d+\])*)(?::([^{}]*))?\}")
@@ -184,8 +201,14 @@ ANSWER_DIGITS = 6  # significant figures of an answer shown to a person (keys, f
 
 def answer_text(question: Any, part: Any, value: Any, medium: str = "plain") -> str:
     """A part's answer as a person reads it: ``B) local minimum`` for an option, numbers to 6 figures."""
+    return answer_texts(question, part, value, (medium,))[0]
+
+
+def answer_texts(question: Any, part: Any, value: Any, media: tuple[str, ...]) -> tuple[str, ...]:
+    """:func:`answer_text` for each of ``media`` (the option found, or the value structured, once)."""
     if part.type == "choice" and part.options:
         letter = next(lt for lt, o in question.options(part) if o.id == value)
         written = next(o for o in part.options if o.id == value)  # the author's markup, drawn for the medium
-        return f"{letter}) {markup(written.text, medium)}"
-    return display.render(display.value(value, ANSWER_DIGITS), medium)
+        return tuple(f"{letter}) {markup(written.text, medium)}" for medium in media)
+    structured = display.value(value, ANSWER_DIGITS)
+    return tuple(display.render(structured, medium) for medium in media)

@@ -141,6 +141,11 @@ def value(v: Any, digits: int | None = None) -> Any:
     """A Python, NumPy or JSON value as a structured value."""
     if type(v) in _NUMBER_TYPES:  # the common case first
         return Num(v, digits)
+    if type(v) is list and v:  # then vectors and matrices as lists (records, answers): no other check
+        if type(v[0]) in _NUMBER_TYPES:
+            return Vec(_entries(v, digits))
+        if all(type(row) is list for row in v):
+            return Mat(tuple([_entries(row, digits) for row in v]))
     if isinstance(v, (Num, Vec, Mat, Text, Math, Quantity)):
         return v
     if isinstance(v, str):
@@ -163,7 +168,7 @@ def value(v: Any, digits: int | None = None) -> Any:
 
 def _entries(items: Any, digits: int | None) -> tuple[Any, ...]:
     # numbers made here, without a call each: vectors and matrices are most of the values drawn
-    return tuple(Num(x, digits) if type(x) in _NUMBER_TYPES else value(x, digits) for x in items)
+    return tuple([Num(x, digits) if type(x) in _NUMBER_TYPES else value(x, digits) for x in items])
 
 
 # ----- the inline maths markup ----------------------------------------------------------------

@@ -21,7 +21,6 @@ from question_bank.question import Question
 from question_bank.schema import NUMERIC_TYPES, PartSpec
 from solvers import display
 from solvers.display import clean, number
-from solvers.steps import fmt
 
 NUMERIC = NUMERIC_TYPES
 
@@ -290,12 +289,15 @@ def export_question(question: Question, number: int, section: str, points: float
                     choices: dict[str, tuple[Choice, ...]] | None = None) -> ExportQuestion:
     """The record of ``question``; ``choices`` turns the named numeric parts into multiple choice."""
     choices = choices or {}
-    parts = tuple(_part(question, p, choices.get(p.name, ())) for p in question.parts)
-    steps = tuple(ExportStep(s.name, s.label, s.formula, s.substituted, clean(s.value), fmt(s.value))
-                  for s in question.solution.steps)
+    # each part's answer drawn in every medium from one structured value: plain (the record), then MEDIA
+    answers = [render.answer_texts(question, p, question.expected[p.name], ("plain", *MEDIA)) for p in question.parts]
+    parts = tuple(_part(question, p, choices.get(p.name, ()), a[0]) for p, a in zip(question.parts, answers))
+    # each step's value structured once, for its text (as steps.fmt writes it: 6 figures) and both media
+    values = tuple(display.value(s.value, render.ANSWER_DIGITS) for s in question.solution.steps)
+    steps = tuple(ExportStep(s.name, s.label, s.formula, s.substituted, clean(s.value), display.render(v, "plain"))
+                  for s, v in zip(question.solution.steps, values))
     t = question.template
-    values = tuple(display.value(s.value, render.ANSWER_DIGITS) for s in question.solution.steps)  # for both media
-    shown = {m: _shown(question, parts, m, values) for m in MEDIA}
+    shown = {m: _shown(question, parts, m, values, tuple(a[1 + k] for a in answers)) for k, m in enumerate(MEDIA)}
     return ExportQuestion(number, section, float(points), t.id, t.version, int(question.seed), t.title, t.topic,
                           t.difficulty, tuple(question.conventions), question.prompt.rstrip(), parts, steps,
                           clean(question.params), shown, _precision(question))
@@ -316,12 +318,13 @@ def with_choices(q: ExportQuestion, index: int, options: tuple[Choice, ...]) -> 
     return replace(q, parts=q.parts[:index] + (new,) + q.parts[index + 1:], shown=shown)
 
 
-def _shown(question: Question, parts: tuple[ExportPart, ...], medium: str, values: tuple[Any, ...]) -> Shown:
+def _shown(question: Question, parts: tuple[ExportPart, ...], medium: str, values: tuple[Any, ...],
+           drawn: tuple[str, ...]) -> Shown:
     """The question's text typeset for ``medium`` from the template's text and the drawn values (``values``:
-    each step's value, structured)."""
+    each step's value, structured; ``drawn``: each part's answer for ``medium``)."""
     t, params = question.template, question.params
     labels = tuple(render.fill(p.label, params, medium) if p.label else "" for p in question.parts)
-    answers = tuple(_answer_shown(question, spec, part, medium) for spec, part in zip(question.parts, parts))
+    answers = tuple(_answer_shown(part, medium, text) for part, text in zip(parts, drawn))
     prose = display.latex_text if medium == "latex" else lambda s: html.escape(s, quote=False)
     steps = tuple((_step_label(question, s, medium, prose), display.formula_text(s.formula, medium),
                    display.formula_text(s.substituted, medium),
@@ -342,13 +345,14 @@ def _step_label(question: Question, step: Any, medium: str, prose: Any) -> str:
     return prose(step.label)
 
 
-def _answer_shown(question: Question, spec: PartSpec, part: ExportPart, medium: str) -> str:
+def _answer_shown(part: ExportPart, medium: str, drawn: str) -> str:
+    """A part's answer as shown in ``medium``; ``drawn``: its answer text for the medium (render.answer_text)."""
     if part.choices and part.multiple_choice:
-        return f"{part.letter}) " + render.answer_text(question, spec, question.expected[spec.name], medium)
+        return f"{part.letter}) " + drawn
     if part.choices:
         prose = display.latex_text if medium == "latex" else lambda s: html.escape(s, quote=False)
         return prose(part.answer_text)
-    return render.answer_text(question, spec, question.expected[spec.name], medium)
+    return drawn
 
 
 def _precision(question: Question) -> str:
@@ -356,13 +360,13 @@ def _precision(question: Question) -> str:
     return question.precision_text()
 
 
-def _part(question: Question, part: PartSpec, mc: tuple[Choice, ...]) -> ExportPart:
+def _part(question: Question, part: PartSpec, mc: tuple[Choice, ...], text: str) -> ExportPart:
+    """A part's record; ``text``: its answer as render.answer_text writes it."""
     value = question.expected[part.name]
     label = question.label(part) if part.label else ""
     if part.type == "choice" and part.options:
-        return ExportPart(part.name, label, part.type, value, render.answer_text(question, part, value),
-                          choices=option_choices(question, part), weight=part.points)
-    text = render.answer_text(question, part, value)
+        return ExportPart(part.name, label, part.type, value, text, choices=option_choices(question, part),
+                          weight=part.points)
     if mc:
         letter = next(c.letter for c in mc if c.correct)
         text = f"{letter}) {text}"

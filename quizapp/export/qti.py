@@ -487,6 +487,8 @@ _SCORE12 = (node(6, "outcomes", leaf(7, "decvar", maxvalue="100", minvalue="0", 
 
 
 def _processing12(part: ExportPart, choices: list[str], value: Any, tol: Any) -> str:
+    if not part.choices and canvas_type(part) == "numerical_question":  # most items: one frame
+        return _filled(_NUMERIC12, *(escape_text(x) for x in bounds(value, tol)))
     said = [node(6, "respcondition", node(7, "conditionvar", leaf(8, "varequal", cid, respident="response1")),
                  leaf(7, "displayfeedback", feedbacktype="Response", linkrefid=f"{cid}_fb"), continue_="Yes")
             for c, cid in zip(part.choices, choices) if c.feedback]  # each option's feedback names its mistake
@@ -496,20 +498,23 @@ def _processing12(part: ExportPart, choices: list[str], value: Any, tol: Any) ->
 
 
 def _condition12(part: ExportPart, choices: list[str], value: Any, tol: Any) -> list[str]:
+    """A choice's or a short answer's right response (a numeric blank's is in its frame, _NUMERIC12)."""
     if part.choices:
         return [leaf(8, "varequal", choices[[c.correct for c in part.choices].index(True)], respident="response1")]
-    if canvas_type(part) == "numerical_question":  # Canvas's "exact answer with margin"
-        return [_numeric_condition12(*bounds(value, tol))]
     return [leaf(8, "varequal", form, respident="response1") for form in accepted_forms(value)]
 
 
 def _numeric_condition12(exact: str, low: str, high: str) -> str:
-    return _filled(_NUMERIC12, escape_text(exact), escape_text(low), escape_text(high))
+    """Canvas's "exact answer with margin": the answer, or between the bounds."""
+    return node(8, "or", leaf(9, "varequal", exact, respident="response1"),
+                node(9, "and", leaf(10, "vargte", low, respident="response1"),
+                     leaf(10, "varlte", high, respident="response1")))
 
 
-_NUMERIC12 = tuple(node(8, "or", leaf(9, "varequal", _HOLE, respident="response1"),
-                        node(9, "and", leaf(10, "vargte", _HOLE, respident="response1"),
-                             leaf(10, "varlte", _HOLE, respident="response1"))).split(_HOLE))
+# a numeric blank's whole processing, but for its three numbers: written once
+_NUMERIC12 = tuple(node(5, "resprocessing", _SCORE12, node(
+    6, "respcondition", node(7, "conditionvar", _numeric_condition12(_HOLE, _HOLE, _HOLE)),
+    leaf(7, "setvar", "100", action="Set", varname="SCORE"), continue_="No")).split(_HOLE))
 
 
 def _feedback12(ident: str, escaped: str) -> str:
