@@ -128,6 +128,19 @@ def _element(pad: str, tag: str, attrs: dict[str, str], inner: str, end: str) ->
     return f"{pad}<{tag}{written}>{inner}{end}</{tag}>" if inner else f"{pad}<{tag}{written} />"
 
 
+# Most of an item is the same elements in every item (or variant); only a few texts differ. Such a frame
+# is written once with a sentinel where each text goes (the text then escaped by hand, as el() would).
+_HOLE = "\x00"  # no text or attribute of ours holds a NUL
+
+
+def _filled(frame: tuple[str, ...], *texts: str) -> str:
+    """``frame``'s pieces with ``texts`` (XML already, none empty: an empty one makes ``<tag />``) between."""
+    out = frame[0]
+    for text, piece in zip(texts, frame[1:]):
+        out += text + piece
+    return out
+
+
 def namespaced(namespace: str) -> dict[str, str]:
     """A root element's namespace attributes (written after its own)."""
     return {"xmlns": namespace, "xmlns:xsi": XSI, "xsi:schemaLocation": f"{namespace} {SCHEMAS[namespace]}"}
@@ -278,16 +291,21 @@ def item21(q: ExportQuestion, ident: str, title: str) -> bytes:
     counts = Counter(i for i, *_ in blanks)  # each part's blanks
     weights = {rid: q.part_points(i) / counts[i] for i, rid, *_ in blanks}
     declared = "".join(_declare(q.parts[i], rid, value) for i, rid, _, value, _tol in blanks)
-    maximum = el("defaultValue", el("value", escape_text(points_text(q.points))))
-    outcomes = (el("outcomeDeclaration", identifier="SCORE", cardinality="single", baseType="float")
-                + el("outcomeDeclaration", maximum, identifier="MAXSCORE", cardinality="single", baseType="float")
-                + el("outcomeDeclaration", identifier="FEEDBACK", cardinality="single", baseType="identifier"))
+    outcomes = _outcomes21(points_text(q.points))
     body = el("itemBody", xhtml(math_stem(q)) + _interactions(q, blanks))
     solution = el("modalFeedback", xhtml(math_solution(q)), outcomeIdentifier="FEEDBACK", identifier="SOLUTION",
                   showHide="show", title="Worked solution")
     root = el("assessmentItem", declared + outcomes + body + _processing(q, blanks, weights) + solution,
               identifier=ident, title=title, adaptive="false", timeDependent="false", **namespaced(QTI21))
     return xml_document(root)  # not indented: spaces in an item's <pre> show
+
+
+@lru_cache(maxsize=256)  # the same for every variant of a question
+def _outcomes21(points: str) -> str:
+    maximum = el("defaultValue", el("value", escape_text(points)))
+    return (el("outcomeDeclaration", identifier="SCORE", cardinality="single", baseType="float")
+            + el("outcomeDeclaration", maximum, identifier="MAXSCORE", cardinality="single", baseType="float")
+            + el("outcomeDeclaration", identifier="FEEDBACK", cardinality="single", baseType="identifier"))
 
 
 POINTS_UNIT = Fraction(1, 1000)  # Canvas keeps an item's points to the thousandth
@@ -312,15 +330,41 @@ def _blank_points(points: float, part_points: tuple[float, ...], counts: tuple[i
 NUMERIC_PARTS = ("number", "integer", "vector", "matrix")
 
 
+def _numeric(part: ExportPart) -> bool:
+    """Whether a blank of ``part`` is a number within a tolerance (most blanks)."""
+    return not part.choices and part.type in NUMERIC_PARTS
+
+
 def _declare(part: ExportPart, rid: str, value: Any) -> str:
+    if _numeric(part):
+        return _filled(_numeric_blank21(rid)[0], escape_text(number(value)))
+    return _declaration(rid, *_right21(part, value))
+
+
+def _right21(part: ExportPart, value: Any) -> tuple[str, str]:
+    """A blank's base type and right response."""
     if part.choices:
         base, right = "identifier", identifier("C", next(c.letter for c in part.choices if c.correct))
     elif part.type in NUMERIC_PARTS:
         base, right = "float", number(value)
     else:
         base, right = "string", accepted_forms(value)[0]
+    return base, right
+
+
+def _declaration(rid: str, base: str, right: str) -> str:
     return el("responseDeclaration", el("correctResponse", el("value", escape_text(right))), identifier=rid,
               cardinality="single", baseType=base)
+
+
+# A numeric blank's declaration and scoring are the same elements in every variant but for its answer,
+# tolerance and weight: written once per response id as frames (see _filled), with holes for those.
+@lru_cache(maxsize=1024)
+def _numeric_blank21(rid: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(declaration: a hole for the answer, condition: holes for the tolerance twice and the weight)."""
+    declared = _declaration(rid, "float", _HOLE)
+    condition = _condition21(_within(rid, _HOLE), _HOLE)
+    return tuple(declared.split(_HOLE)), tuple(condition.split(_HOLE))
 
 
 def _interactions(q: ExportQuestion, blanks: list[tuple[int, str, str, Any, Any]]) -> str:
@@ -346,21 +390,32 @@ def _processing(q: ExportQuestion, blanks: list[tuple[int, str, str, Any, Any]],
     """Each response adds its weight to SCORE when right (within its tolerance); then the solution shows."""
     out = []
     for i, rid, _which, value, tol in blanks:
-        add = el("sum", el("variable", identifier="SCORE")
-                 + el("baseValue", escape_text(number(weights[rid])), baseType="float"))
-        out.append(el("responseCondition", el("responseIf", _test(q.parts[i], rid, value, tol)
-                                                  + el("setOutcomeValue", add, identifier="SCORE"))))
+        weight = escape_text(number(weights[rid]))
+        if _numeric(q.parts[i]):
+            width = _escape_attrib(tolerance(tol))
+            out.append(_filled(_numeric_blank21(rid)[1], width, width, weight))
+        else:
+            out.append(_condition21(_test(q.parts[i], rid, value, tol), weight))
     out.append(el("setOutcomeValue", el("baseValue", "SOLUTION", baseType="identifier"), identifier="FEEDBACK"))
     return el("responseProcessing", "".join(out))
 
 
-def _test(part: ExportPart, rid: str, value: Any, tol: Any) -> str:
+def _condition21(test: str, weight: str) -> str:
+    """A response's condition: when ``test`` holds, ``weight`` (escaped) is added to SCORE."""
+    add = el("sum", el("variable", identifier="SCORE") + el("baseValue", weight, baseType="float"))
+    return el("responseCondition", el("responseIf", test + el("setOutcomeValue", add, identifier="SCORE")))
+
+
+def _within(rid: str, width: str) -> str:
     against = el("variable", identifier=rid) + el("correct", identifier=rid)
+    return el("equal", against, toleranceMode="absolute", tolerance=f"{width} {width}")
+
+
+def _test(part: ExportPart, rid: str, value: Any, tol: Any) -> str:
     if part.choices:
-        return el("match", against)
+        return el("match", el("variable", identifier=rid) + el("correct", identifier=rid))
     if part.type in NUMERIC_PARTS:
-        width = tolerance(tol)
-        return el("equal", against, toleranceMode="absolute", tolerance=f"{width} {width}")
+        return _within(rid, tolerance(tol))
     return el("or", "".join(el("stringMatch", el("variable", identifier=rid)
                                + el("baseValue", escape_text(form), baseType="string"), caseSensitive="true")
                             for form in accepted_forms(value)))
@@ -441,19 +496,6 @@ def item12(q: ExportQuestion, index: int, entry: tuple[str, Any, Any], ident: st
              for c, cid in zip(part.choices, choices) if c.feedback]
     return node(4, "item", meta, presentation, _processing12(part, choices, value, tol),
                 feedback, *notes, ident=ident, title=title)
-
-
-# Most of an item is the same elements in every item; only a few texts differ. Such a frame is written
-# once with a sentinel where each text goes (the text then escaped by hand, as leaf() escapes it).
-_HOLE = "\x00"  # no text or attribute of ours holds a NUL
-
-
-def _filled(frame: tuple[str, ...], *texts: str) -> str:
-    """``frame``'s pieces with ``texts`` (XML already, none empty: an empty one makes ``<tag />``) between."""
-    out = frame[0]
-    for text, piece in zip(texts, frame[1:]):
-        out += text + piece
-    return out
 
 
 @lru_cache(maxsize=1024)  # a part's kind and points are the same in every variant
