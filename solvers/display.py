@@ -80,8 +80,8 @@ def clean(x: Any) -> Any:
         return clean(x.tolist())
     if isinstance(x, dict):
         return {k: clean(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [clean(v) for v in x]
+    if isinstance(x, (list, tuple)):  # a float entry inline (most entries): as clean(v) gives it
+        return [(0.0 if v == 0 else v) if type(v) is float else clean(v) for v in x]
     return x
 
 
@@ -355,14 +355,20 @@ def math_text(markup: str, medium: str) -> str:
 
 def render(v: Any, medium: str = "terminal", in_math: bool = False) -> str:
     """A (structured or plain) value as text for ``medium``; ``in_math``: inside LaTeX/MathJax maths."""
-    v = value(v)
+    if type(v) not in _STRUCTURED:  # most values drawn are structured already (value() would return them)
+        v = value(v)
     if medium not in MEDIA:
         raise ValueError(f"unknown medium {medium!r} (media: {', '.join(MEDIA)})")
     return _RENDERERS[medium](v, in_math)
 
 
+_STRUCTURED = frozenset({Num, Vec, Mat, Text, Math, Quantity})
+
+
 def _cell(v: Any) -> str:
     if type(v) is Num:  # most cells: before any other check
+        if type(v.value) is float:  # number() of a float, without its checks
+            return _float_text(v.value, v.digits or NOISE_DIGITS, False)
         return number(v.value, v.digits)
     return _unicode_render(v, False)  # text, maths, or a nested array (N×C×H×W) on one line
 
@@ -391,7 +397,8 @@ def aligned_rows(cells: list[list[str]]) -> str:
 
 
 def _tex_number(v: Num) -> str:
-    text = number(v.value, v.digits)
+    x = v.value
+    text = _float_text(x, v.digits or NOISE_DIGITS, False) if type(x) is float else number(x, v.digits)
     if "e" in text and text not in ("inf", "-inf", "nan"):
         mantissa, exp = text.split("e")
         text = (rf"{mantissa} \times 10^{{{exp}}}" if mantissa != "1" else rf"10^{{{exp}}}")
