@@ -210,5 +210,4 @@ def answer_texts(question: Any, part: Any, value: Any, media: tuple[str, ...]) -
         letter = next(lt for lt, o in question.options(part) if o.id == value)
         written = next(o for o in part.options if o.id == value)  # the author's markup, drawn for the medium
         return tuple(f"{letter}) {markup(written.text, medium)}" for medium in media)
-    structured = display.value(value, ANSWER_DIGITS)
-    return tuple(display.render(structured, medium) for medium in media)
+    return display.render_media(display.value(value, ANSWER_DIGITS), media)

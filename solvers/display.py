@@ -362,6 +362,23 @@ def render(v: Any, medium: str = "terminal", in_math: bool = False) -> str:
     return _RENDERERS[medium](v, in_math)
 
 
+def render_media(v: Any, media: tuple[str, ...]) -> tuple[str, ...]:
+    """:func:`render` of one value for each of ``media`` (outside maths); HTML draws a value other than a
+    matrix or maths as its plain text, escaped: that text is drawn once for both."""
+    if type(v) not in _STRUCTURED:
+        v = value(v)
+    plain = None
+    out = []
+    for medium in media:
+        if medium in ("plain", "html") and not isinstance(v, (Mat, Math)):
+            if plain is None:
+                plain = _unicode_render(v, False)
+            out.append(plain if medium == "plain" else _html.escape(plain, quote=False))
+        else:
+            out.append(render(v, medium))
+    return tuple(out)
+
+
 _STRUCTURED = frozenset({Num, Vec, Mat, Text, Math, Quantity})
 
 

@@ -292,12 +292,14 @@ def export_question(question: Question, number: int, section: str, points: float
     # each part's answer drawn in every medium from one structured value: plain (the record), then MEDIA
     answers = [render.answer_texts(question, p, question.expected[p.name], ("plain", *MEDIA)) for p in question.parts]
     parts = tuple(_part(question, p, choices.get(p.name, ()), a[0]) for p, a in zip(question.parts, answers))
-    # each step's value structured once, for its text (as steps.fmt writes it: 6 figures) and both media
-    values = tuple(display.value(s.value, render.ANSWER_DIGITS) for s in question.solution.steps)
-    steps = tuple(ExportStep(s.name, s.label, s.formula, s.substituted, clean(s.value), display.render(v, "plain"))
+    # each step's value drawn once for its text (as steps.fmt writes it: 6 figures) and for both media
+    values = [display.render_media(display.value(s.value, render.ANSWER_DIGITS), ("plain", *MEDIA))
+              for s in question.solution.steps]
+    steps = tuple(ExportStep(s.name, s.label, s.formula, s.substituted, clean(s.value), v[0])
                   for s, v in zip(question.solution.steps, values))
     t = question.template
-    shown = {m: _shown(question, parts, m, values, tuple(a[1 + k] for a in answers)) for k, m in enumerate(MEDIA)}
+    shown = {m: _shown(question, parts, m, tuple(v[1 + k] for v in values), tuple(a[1 + k] for a in answers))
+             for k, m in enumerate(MEDIA)}
     return ExportQuestion(number, section, float(points), t.id, t.version, int(question.seed), t.title, t.topic,
                           t.difficulty, tuple(question.conventions), question.prompt.rstrip(), parts, steps,
                           clean(question.params), shown, _precision(question))
@@ -318,17 +320,16 @@ def with_choices(q: ExportQuestion, index: int, options: tuple[Choice, ...]) -> 
     return replace(q, parts=q.parts[:index] + (new,) + q.parts[index + 1:], shown=shown)
 
 
-def _shown(question: Question, parts: tuple[ExportPart, ...], medium: str, values: tuple[Any, ...],
+def _shown(question: Question, parts: tuple[ExportPart, ...], medium: str, values: tuple[str, ...],
            drawn: tuple[str, ...]) -> Shown:
     """The question's text typeset for ``medium`` from the template's text and the drawn values (``values``:
-    each step's value, structured; ``drawn``: each part's answer for ``medium``)."""
+    each step's value, ``drawn``: each part's answer, both drawn for ``medium``)."""
     t, params = question.template, question.params
     labels = tuple(render.fill(p.label, params, medium) if p.label else "" for p in question.parts)
     answers = tuple(_answer_shown(part, medium, text) for part, text in zip(parts, drawn))
     prose = display.latex_text if medium == "latex" else lambda s: html.escape(s, quote=False)
     steps = tuple((_step_label(question, s, medium, prose), display.formula_text(s.formula, medium),
-                   display.formula_text(s.substituted, medium),
-                   display.render(v, medium))
+                   display.formula_text(s.substituted, medium), v)
                   for s, v in zip(question.solution.steps, values))
     return Shown(render.fill(t.prompt, params, medium).rstrip(),
                  tuple(render.fill(c, params, medium) for c in t.conventions), labels, answers, steps)
