@@ -154,6 +154,10 @@ def value(v: Any, digits: int | None = None) -> Any:
         return Text(", ".join(f"{k}: {render(value(x, digits), 'plain')}" for k, x in v.items()))
     if isinstance(v, np.ndarray) and v.ndim == 0:
         return value(v[()], digits)
+    if isinstance(v, np.ndarray) and v.dtype.kind in "fiu":
+        # as lists of Python numbers: the same entries (number() converts NumPy's scalars to them), drawn
+        # without NumPy scalars' slow checks; a solver's values are mostly arrays
+        return value(v.tolist(), digits)
     if isinstance(v, (list, tuple, np.ndarray)):
         items = list(v)
         if items and all(isinstance(r, (list, tuple, np.ndarray)) for r in items):
