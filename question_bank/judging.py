@@ -232,11 +232,24 @@ def influence(template: Template, params: Mapping[str, Any], solution: Solution)
     frame = _Frame.of(template, params, base)
     step_names = [n for n in dict.fromkeys(s.name for s in solution.steps) if n in base]
     pattern = _pattern(template, frame) if len(frame.flat) > 1 else None
+    found: dict[str, list[tuple[tuple[int, ...], np.ndarray]]] = {}
+    unchecked: dict[str, dict[tuple[int, ...], np.ndarray]] = {}
+    for name in step_names:
+        read = _grouped(frame, name, pattern[name]) if pattern and name in pattern else None
+        if isinstance(read, dict):
+            unchecked[name] = read
+        else:
+            found[name] = _each(frame, name) if read is None else read
+    # what was read in groups is checked by moving every such step at once; a step that fails the check
+    # on its own is moved one entry at a time
+    all_agree = bool(unchecked) and _all_agree(frame, unchecked)
+    for name, signed in unchecked.items():
+        ok = all_agree or _agrees(frame, name, frame.base[name], signed, frame.itself(name))
+        found[name] = _in_entry_order(frame.base[name], signed) if ok else _each(frame, name)
     columns: list[tuple[str, tuple[int, ...]]] = []
     slopes: list[np.ndarray] = []
     for name in step_names:
-        moves = _grouped(frame, name, pattern[name]) if pattern and name in pattern else None
-        for index, slope in _each(frame, name) if moves is None else moves:
+        for index, slope in found[name]:
             columns.append((name, index))
             slopes.append(slope)
     paths: dict[int, dict[str, np.ndarray]] = {}
@@ -282,14 +295,20 @@ class _Frame:
         key_of = {p.name: p.answer_key for p in self.template.parts}
         return [self.spans[t] for t in self.base if name in (t, key_of.get(t))]
 
+    def moved_added(self, added: Mapping[str, np.ndarray]) -> np.ndarray | None:
+        """Every row after re-solving with ``added`` added to what the named steps compute."""
+        return self._rows(_resolve(self.template, self.params, Replay(added=added), self.solve))
+
     def moved(self, name: str, nudges: Mapping[tuple[int, ...], float]) -> np.ndarray | None:
         """Every row after re-solving with step ``name``'s entries moved by ``nudges`` (None if that fails);
         a target of another shape than before stays as it was."""
         value = self.base[name].copy()
         for index, nudge in nudges.items():
             value[index] += nudge
-        changed = _resolve(self.template, self.params, Replay({name: value if value.ndim else float(value)}),
-                           self.solve)
+        return self._rows(_resolve(self.template, self.params, Replay({name: value if value.ndim else float(value)}),
+                                   self.solve))
+
+    def _rows(self, changed: Mapping[str, Any] | None) -> np.ndarray | None:
         if changed is None:
             return None
         out = self.flat.copy()
@@ -437,12 +456,16 @@ def _groups(shape: tuple[int, ...], rows: Mapping[tuple[int, ...], np.ndarray]
     return tuple(tuple(members) for members, _ in groups)
 
 
-def _grouped(frame: _Frame, name: str, pattern: StepPattern) -> list[tuple[tuple[int, ...], np.ndarray]] | None:
+Read = list[tuple[tuple[int, ...], np.ndarray]]
+
+
+def _grouped(frame: _Frame, name: str, pattern: StepPattern
+             ) -> Read | dict[tuple[int, ...], np.ndarray] | None:
     """What :func:`_each` finds, from one re-solve per group of entries that move no row in common, each
-    row read as the move of the one member that can move it. A last re-solve moves every entry at once
-    (by unequal amounts) and must agree with the sum of what was read; None when the pattern does not
-    hold for this question (a row moved that no member can move, or the sum disagrees), or when a
-    value is not finite: then each entry is moved on its own."""
+    row read as the move of the one member that can move it: the signed slopes by entry, still to be
+    checked (:func:`_all_agree`, or :func:`_agrees` for this step alone). A step that moves nothing is
+    checked already ([]). None when the pattern does not hold for this question (a row moved that no
+    member can move), or when a value is not finite: then each entry is moved on its own."""
     value = frame.base[name]
     if not np.all(np.isfinite(value)):
         return None
@@ -470,10 +493,54 @@ def _grouped(frame: _Frame, name: str, pattern: StepPattern) -> list[tuple[tuple
             signed[index] = slope
         if unclaimed.any():
             return None
-    if not _agrees(frame, name, value, signed, itself):
-        return None
-    # in entry order, as one entry at a time gives them: the bands add the columns in this order
+    return signed
+
+
+def _in_entry_order(value: np.ndarray, signed: Mapping[tuple[int, ...], np.ndarray]) -> Read:
+    """The checked slopes as :func:`_each` gives them: in entry order (the bands add the columns in this
+    order), entries that move nothing left out."""
     return [(index, np.abs(signed[index])) for index in np.ndindex(value.shape) if signed[index].any()]
+
+
+def _all_agree(frame: _Frame, unchecked: Mapping[str, Mapping[tuple[int, ...], np.ndarray]]) -> bool:
+    """:func:`_agrees` for every step read in groups, by one re-solve: each of their entries moved by its
+    nudge times a weight of its own, every step's move added to what it computes (so each also moves
+    the steps after it), and every row must move by the weighted sum of all the slopes read, plus each
+    moved entry itself where it (or a part read from it) is a row."""
+    added: dict[str, np.ndarray] = {}
+    expected = np.zeros_like(frame.flat)
+    size = np.zeros_like(frame.flat)
+    start = 0
+    for name, signed in unchecked.items():
+        value = frame.base[name]
+        nudges = _weighted(value, start)
+        start += value.size
+        added[name] = np.array([nudges[index] for index in np.ndindex(value.shape)]).reshape(value.shape)
+        slopes = np.array([signed[index] for index in np.ndindex(value.shape)])
+        moves = added[name].ravel()
+        expected += moves @ slopes
+        size += moves @ np.abs(slopes)
+        for span in frame.itself(name):
+            if span.stop - span.start == value.size:
+                expected[span] += moves
+                size[span] += moves
+    moved = frame.moved_added(added)
+    if moved is None:
+        return False
+    with np.errstate(invalid="ignore", over="ignore"):
+        delta = moved - frame.flat
+    return bool(np.all(np.isfinite(delta))) and _within(frame, delta, expected, size)
+
+
+def _within(frame: _Frame, delta: np.ndarray, expected: np.ndarray, size: np.ndarray) -> bool:
+    # A row whose first-order move is about zero (the square of a deviation of 0) still moves by the
+    # square of the nudge, which no sum of slopes predicts: what is that small beside the largest move
+    # of the same target is noise, whatever its grouping.
+    floor = np.zeros_like(size)
+    for span in frame.spans.values():
+        floor[span] = size[span].max(initial=0.0)
+    allowed = _AGREE * (size + floor) + 1e-12 * np.abs(frame.flat)
+    return bool(np.all(np.abs(delta - expected) <= allowed))
 
 
 def _delta(frame: _Frame, name: str, nudges: Mapping[tuple[int, ...], float],
@@ -492,9 +559,10 @@ def _delta(frame: _Frame, name: str, nudges: Mapping[tuple[int, ...], float],
     return delta
 
 
-def _weighted(value: np.ndarray) -> dict[tuple[int, ...], float]:
-    """Every entry's nudge times a weight of its own (between 0.5 and 1.5)."""
-    return {index: (1.0 + 0.5 * math.sin(1.0 + k)) * _nudge(float(value[index]))
+def _weighted(value: np.ndarray, start: int = 0) -> dict[tuple[int, ...], float]:
+    """Every entry's nudge times a weight of its own (between 0.5 and 1.5; ``start`` numbers the first
+    entry, so that steps moved together get other weights)."""
+    return {index: (1.0 + 0.5 * math.sin(1.0 + start + k)) * _nudge(float(value[index]))
             for k, index in enumerate(np.ndindex(value.shape))}
 
 
@@ -508,15 +576,7 @@ def _agrees(frame: _Frame, name: str, value: np.ndarray, signed: Mapping[tuple[i
         return False
     slopes = np.array(list(signed.values()))
     moves = np.array([nudges[index] for index in signed])
-    expected, size = moves @ slopes, moves @ np.abs(slopes)
-    # A row whose first-order move is about zero (the square of a deviation of 0) still moves by the
-    # square of the nudge, which no sum of slopes predicts: what is that small beside the largest move
-    # of the same target is noise, whatever its grouping.
-    floor = np.zeros_like(size)
-    for span in frame.spans.values():
-        floor[span] = size[span].max(initial=0.0)
-    allowed = _AGREE * (size + floor) + 1e-12 * np.abs(frame.flat)
-    return bool(np.all(np.abs(delta - expected) <= allowed))
+    return _within(frame, delta, moves @ slopes, moves @ np.abs(slopes))
 
 
 def honest_path(template: Template, params: Mapping[str, Any], names: list[str],

@@ -200,18 +200,26 @@ class Replay(dict):
     """
 
     def __init__(self, overrides: Mapping[str, Any] | None = None,
-                 rounding: Callable[[Any], Any] | None = None, expect: Sequence[str] = ()) -> None:
+                 rounding: Callable[[Any], Any] | None = None, expect: Sequence[str] = (),
+                 added: Mapping[str, Any] | None = None) -> None:
         super().__init__(overrides or {})
         self.rounding = rounding
         self.expect = list(expect)
         self.reached: dict[str, Any] = {}
         self.diverged = False
+        # step -> an amount added to the value computed for it (the first time it is recorded): several
+        # steps moved at once, each also moving what follows from it
+        self.added = dict(added or {})
 
     def replayed(self, rec: Recorder, name: str, label: str, value: Any) -> Any:
         """The value a replayed step goes on with (recorded without a formula)."""
         given = name in rec.overrides
         if given:
             value = _like(rec.overrides[name], value)
+        elif name in self.added:
+            # from here on the moved value is the step's, as a given one is (a later step of the same
+            # name, and a solver asking whether it was given, see it so)
+            value = rec.overrides[name] = _like(np.asarray(value, dtype=np.float64) + self.added[name], value)
         elif self.rounding is not None:
             rounded = self.rounding(value)
             if rounded is not None:

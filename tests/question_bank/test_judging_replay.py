@@ -71,7 +71,10 @@ def test_a_pattern_that_does_not_hold_falls_back_to_one_entry_at_a_time() -> Non
     frame = judging._Frame.of(template, params, judging._numeric_values(template, solution))
     dev = frame.base["dev"]
     honest = {index: np.flatnonzero(slope) for index, slope in judging._each(frame, "dev")}
-    assert judging._grouped(frame, "dev", judging.StepPattern.of(dev.shape, honest)) is not None
+    read = judging._grouped(frame, "dev", judging.StepPattern.of(dev.shape, honest))
+    assert isinstance(read, dict)
+    assert judging._all_agree(frame, {"dev": read})
+    assert judging._agrees(frame, "dev", dev, read, frame.itself("dev"))
     own_row_only = {index: rows[:1] for index, rows in honest.items()}
     assert judging._grouped(frame, "dev", judging.StepPattern.of(dev.shape, own_row_only)) is None
     # claims of the right rows, but each entry's moves of the shared rows given to the first entry
@@ -79,6 +82,28 @@ def test_a_pattern_that_does_not_hold_falls_back_to_one_entry_at_a_time() -> Non
                                                 for index, rows in honest.items()})
     assert len(shared.groups) < dev.size
     assert judging._grouped(frame, "dev", shared) is None
+
+
+def test_the_all_at_once_check_catches_slopes_given_to_the_wrong_entry():
+    """What a wrong grouping reads: two entries' moves of a row added up and given to one of them."""
+    template, params, solution = _question("layernorm", 0)
+    frame = judging._Frame.of(template, params, judging._numeric_values(template, solution))
+    # signed slopes, one entry at a time (_each gives their sizes)
+    signed = {index: _signed(frame, "dev", index) for index in np.ndindex(frame.base["dev"].shape)}
+    first, second = list(signed)[:2]
+    shared = np.flatnonzero((signed[first] != 0) & (signed[second] != 0))
+    assert shared.size  # both deviations of a row move that row's variance
+    assert judging._all_agree(frame, {"dev": signed})
+    misread = {index: s.copy() for index, s in signed.items()}
+    misread[first][shared] += misread[second][shared]
+    misread[second][shared] = 0.0
+    assert not judging._all_agree(frame, {"dev": misread})
+    assert not judging._agrees(frame, "dev", frame.base["dev"], misread, frame.itself("dev"))
+
+
+def _signed(frame: Any, name: str, index: tuple[int, ...]) -> np.ndarray:
+    nudge = judging._nudge(float(frame.base[name][index]))
+    return judging._delta(frame, name, {index: nudge}, frame.itself(name)) / nudge
 
 
 def test_a_step_that_moves_nothing_costs_one_solve(monkeypatch: pytest.MonkeyPatch) -> None:
