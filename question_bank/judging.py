@@ -236,10 +236,10 @@ def influence(template: Template, params: Mapping[str, Any], solution: Solution)
     unchecked: dict[str, dict[tuple[int, ...], np.ndarray]] = {}
     for name in step_names:
         read = _grouped(frame, name, pattern[name]) if pattern and name in pattern else None
-        if isinstance(read, dict):
-            unchecked[name] = read
+        if read is None:
+            found[name] = _each(frame, name)
         else:
-            found[name] = _each(frame, name) if read is None else read
+            unchecked[name] = read
     # what was read in groups is checked by moving every such step at once; a step that fails the check
     # on its own is moved one entry at a time
     all_agree = bool(unchecked) and _all_agree(frame, unchecked)
@@ -460,21 +460,20 @@ Read = list[tuple[tuple[int, ...], np.ndarray]]
 
 
 def _grouped(frame: _Frame, name: str, pattern: StepPattern
-             ) -> Read | dict[tuple[int, ...], np.ndarray] | None:
+             ) -> dict[tuple[int, ...], np.ndarray] | None:
     """What :func:`_each` finds, from one re-solve per group of entries that move no row in common, each
     row read as the move of the one member that can move it: the signed slopes by entry, still to be
-    checked (:func:`_all_agree`, or :func:`_agrees` for this step alone). A step that moves nothing is
-    checked already ([]). None when the pattern does not hold for this question (a row moved that no
-    member can move), or when a value is not finite: then each entry is moved on its own."""
+    checked (:func:`_all_agree`, or :func:`_agrees` for this step alone). None when the pattern does
+    not hold for this question (a row moved that no member can move), or when a value is not finite:
+    then each entry is moved on its own."""
     value = frame.base[name]
     if not np.all(np.isfinite(value)):
         return None
     itself = frame.itself(name)
     if pattern.moves_nothing:
-        # a step that moves nothing (the last one, read as the answer): one re-solve, with every entry
-        # moved by a different amount so that no two moves can cancel, must show it
-        delta = _delta(frame, name, _weighted(value), itself)
-        return [] if delta is not None and not delta.any() else None
+        # a step that moves nothing (the last one, read as the answer): no re-solve of its own, the check
+        # moves it with the others (each entry by another amount, so that no two moves can cancel)
+        return {index: np.zeros_like(frame.flat) for index in np.ndindex(value.shape)}
     if len(pattern.groups) == value.size:
         return None  # nothing to share: one re-solve per entry anyway
     rows = pattern.rows
