@@ -106,7 +106,7 @@ def _signed(frame: Any, name: str, index: tuple[int, ...]) -> np.ndarray:
     return judging._delta(frame, name, {index: nudge}, frame.itself(name)) / nudge
 
 
-def test_a_step_that_moves_nothing_costs_one_solve(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_step_that_moves_nothing_needs_no_solve_of_its_own(monkeypatch: pytest.MonkeyPatch) -> None:
     template, params, solution = _question("layernorm", 0)
     frame = judging._Frame.of(template, params, judging._numeric_values(template, solution))
     solves = []
@@ -117,6 +117,7 @@ def test_a_step_that_moves_nothing_costs_one_solve(monkeypatch: pytest.MonkeyPat
         return original(self, name, nudges)
 
     monkeypatch.setattr(judging._Frame, "moved", counted)
-    assert judging._grouped(frame, "out", judging.StepPattern.of(frame.base["out"].shape, {})) == []
-    assert solves == ["out"]
+    read = judging._grouped(frame, "out", judging.StepPattern.of(frame.base["out"].shape, {}))
+    assert solves == [] and read and not any(slope.any() for slope in read.values())
+    assert judging._all_agree(frame, {"out": read})  # checked with the others, in one solve
     assert judging._each(frame, "out") == []
