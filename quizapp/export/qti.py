@@ -478,24 +478,34 @@ def _mattext(depth: int, escaped: str) -> str:
 
 
 def item12(q: ExportQuestion, index: int, entry: tuple[str, Any, Any], ident: str, title: str, points: float,
-           shown: str, feedback: str) -> str:
-    """One Canvas item: one entry of one part. ``shown`` is the stem and the part's heading, escaped, and
-    ``feedback`` the general feedback, written (the same for every entry of a part, of a question)."""
+           shown: str, feedback: str) -> list[str]:
+    """One Canvas item: one entry of one part, as pieces to join. ``shown`` is the stem and the part's
+    heading, escaped, and ``feedback`` the general feedback, written (the same for every entry of a part,
+    of a question): most of the document's text, so these strings are joined once, with the position's,
+    not copied into each item's string."""
     part, (which, value, tol) = q.parts[index], entry
     choices = [identifier(ident, "C", c.letter) for c in part.choices]
     kind = canvas_type(part)
     meta = _itemmetadata12(kind, _thousandths(points), ",".join(choices))
     mark = q.part_mark(index)
     ask = f"<p>Give {which} of {'the answer to ' + mark if mark else 'the answer'}.</p>" if which else ""
-    text = shown + escape_text(ask)
-    if part.choices or not text:
-        presentation = node(5, "presentation", _mattext(6, text), _response12(part, choices))
+    asked = escape_text(ask)
+    if part.choices or not (shown or asked):
+        presentation = [node(5, "presentation", _mattext(6, shown + asked), _response12(part, choices))]
     else:  # a blank's presentation: the same elements around its text in every item
-        presentation = _filled(_blank_presentation12(kind), text)
+        before, after = _blank_presentation12(kind)
+        presentation = [before, shown, asked, after]
     notes = [_feedback12(f"{cid}_fb", escape_text(esc(c.feedback)))
              for c, cid in zip(part.choices, choices) if c.feedback]
-    return node(4, "item", meta, presentation, _processing12(part, choices, value, tol),
-                feedback, *notes, ident=ident, title=title)
+    start, end = _tags(4, "item", ident=ident, title=title)
+    return [start, meta, *presentation, _processing12(part, choices, value, tol), feedback, *notes, end]
+
+
+def _tags(depth: int, tag: str, **attrs: str) -> tuple[str, str]:
+    """The start and end tags of an element at ``depth`` of an indented document, for content (not empty)
+    written between them as pieces."""
+    start, end = node(depth, tag, _HOLE, **attrs).split(_HOLE)
+    return start, end
 
 
 @lru_cache(maxsize=1024)  # a part's kind and points are the same in every variant
@@ -505,9 +515,11 @@ def _itemmetadata12(kind: str, points: str, choices: str) -> str:
 
 
 @lru_cache(maxsize=4)
-def _blank_presentation12(kind: str) -> tuple[str, ...]:
+def _blank_presentation12(kind: str) -> tuple[str, str]:
+    """A blank's presentation, before and after its text."""
     xml = node(5, "presentation", _mattext(6, _HOLE), _BLANK12["Decimal" if kind == "numerical_question" else "String"])
-    return tuple(xml.split(_HOLE))
+    before, after = xml.split(_HOLE)
+    return before, after
 
 
 def _response12(part: ExportPart, choices: list[str]) -> str:
@@ -598,9 +610,13 @@ def _position12(ps: ProblemSet, num: str, index: int, first: ExportQuestion) -> 
                     heads[key] = {"ident": identifier("G", num, *key),
                                   "title": " ".join(x for x in (num, first.title, which) if x)}
                     groups[key] = [_selection12(share)]
-                groups[key].append(item12(q, i, entry, identifier(num, v.id, *key),
-                                          " ".join(x for x in (num, v.id, which) if x), share, shown, feedback))
-    return "".join(node(3, "section", *members, **heads[key]) for key, members in groups.items())
+                groups[key] += item12(q, i, entry, identifier(num, v.id, *key),
+                                      " ".join(x for x in (num, v.id, which) if x), share, shown, feedback)
+    out = []
+    for key, members in groups.items():  # the position's text joined once, from its pieces
+        start, end = _tags(3, "section", **heads[key])
+        out += [start, *members, end]
+    return "".join(out)
 
 
 def _thousandths(points: float) -> str:
