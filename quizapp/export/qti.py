@@ -283,7 +283,12 @@ def blanks21(q: ExportQuestion) -> Iterator[tuple[int, str, str, Any, Any]]:
     for i, part in enumerate(q.parts):
         letter = "abcdefghijklmnopqrstuvwxyz"[i]
         for which, value, tol in entries(part):
-            yield i, identifier("RESPONSE", letter, *_DIGITS.findall(which)), which, value, tol
+            yield i, _response_id(letter, which), which, value, tol
+
+
+@lru_cache(maxsize=1024)  # the same blanks in every variant
+def _response_id(letter: str, which: str) -> str:
+    return identifier("RESPONSE", letter, *_DIGITS.findall(which))
 
 
 def item21(q: ExportQuestion, ident: str, title: str) -> bytes:
@@ -380,10 +385,15 @@ def _interactions(q: ExportQuestion, blanks: list[tuple[int, str, str, Any, Any]
                               for c in part.choices)
             out.append(el("choiceInteraction", options, responseIdentifier=rid, shuffle="true", maxChoices="1"))
             continue
-        label = (which[0].upper() + which[1:] + ": ") if which else "Answer: "
-        entry = el("textEntryInteraction", responseIdentifier=rid, expectedLength="12")
-        out.append(el("p", escape_text(label) + entry))
+        out.append(_text_entry21(rid, which))
     return "".join(out)
+
+
+@lru_cache(maxsize=1024)  # the same blanks in every variant
+def _text_entry21(rid: str, which: str) -> str:
+    label = (which[0].upper() + which[1:] + ": ") if which else "Answer: "
+    entry = el("textEntryInteraction", responseIdentifier=rid, expectedLength="12")
+    return el("p", escape_text(label) + entry)
 
 
 def _processing(q: ExportQuestion, blanks: list[tuple[int, str, str, Any, Any]], weights: dict[str, float]) -> str:
