@@ -566,6 +566,7 @@ def _fallback(ch: str) -> str:
 
 _HAT = re.compile(r"(.)\u0302")
 _TABLE: dict[int, str] = {}  # code point -> LaTeX, filled as characters are met (str.translate is fast)
+_MET: set[str] = set()  # the characters in _TABLE
 
 
 @lru_cache(maxsize=8192)
@@ -579,10 +580,11 @@ def latex_text(text: str) -> str:
 
 
 def _plain(text: str) -> str:
-    for ch in set(text):
-        if ord(ch) not in _TABLE:
-            # an accent that did not follow a letter we can hat: dropped rather than break the build
-            _TABLE[ord(ch)] = "" if unicodedata.combining(ch) else _char(ch)
+    new = set(text) - _MET  # one pass in C: most texts hold no character not met before
+    for ch in new:
+        # an accent that did not follow a letter we can hat: dropped rather than break the build
+        _TABLE[ord(ch)] = "" if unicodedata.combining(ch) else _char(ch)
+    _MET.update(new)
     if text.isascii() or not _CJK.search(text):
         return text.translate(_TABLE)
     # [text, CJK run, text, ...]: a run as itself for XeLaTeX, and as before (code points) for pdflatex
