@@ -1,7 +1,5 @@
 """`python -m quizapp` is the `quizapp` command."""
 
-import sys
+from quizapp.cli import run
 
-from quizapp.cli import main
-
-sys.exit(main())
+run()

@@ -8,6 +8,7 @@ Each subcommand lives in ``quizapp.commands.<module>`` with ``add_parser(subpars
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import os
 import sys
@@ -77,6 +78,15 @@ def _silence_stdout() -> None:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     except (OSError, ValueError, AttributeError):
         pass
+
+
+def run() -> None:
+    """The ``quizapp`` program: :func:`main`, then exit. Whatever is still alive is frozen first, so that
+    the interpreter's last garbage collection at exit does not walk it all (a large problem set's
+    records: about 0.3 s); it is freed as usual."""
+    code = main()
+    gc.freeze()
+    sys.exit(code)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
