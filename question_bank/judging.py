@@ -228,6 +228,13 @@ def _is_float(value: Any) -> bool:
 def influence(template: Template, params: Mapping[str, Any], solution: Solution) -> Influence:
     """How each recorded step moves every later step and part: re-solves with the step's entries nudged
     (one entry at a time, or several at once where the template's pattern allows: :func:`_grouped`)."""
+    # once for every re-solve (not per solve: there are thousands): a nudge may overflow or divide by
+    # zero somewhere, and that row is then left out, never raised or warned about
+    with np.errstate(all="ignore"):
+        return _influence(template, params, solution)
+
+
+def _influence(template: Template, params: Mapping[str, Any], solution: Solution) -> Influence:
     base = _numeric_values(template, solution)
     frame = _Frame.of(template, params, base)
     step_names = [n for n in dict.fromkeys(s.name for s in solution.steps) if n in base]
@@ -338,8 +345,7 @@ def _each(frame: _Frame, name: str) -> list[tuple[tuple[int, ...], np.ndarray]]:
         moved = frame.moved(name, {index: nudge})
         if moved is None:
             continue
-        with np.errstate(invalid="ignore", over="ignore"):
-            slope = np.abs(moved - frame.flat) / nudge
+        slope = np.abs(moved - frame.flat) / nudge  # errors ignored by influence()
         for span in itself:
             slope[span] = 0.0
         bad = ~np.isfinite(slope)
@@ -526,8 +532,7 @@ def _all_agree(frame: _Frame, unchecked: Mapping[str, Mapping[tuple[int, ...], n
     moved = frame.moved_added(added)
     if moved is None:
         return False
-    with np.errstate(invalid="ignore", over="ignore"):
-        delta = moved - frame.flat
+    delta = moved - frame.flat  # errors ignored by influence()
     return bool(np.all(np.isfinite(delta))) and _within(frame, delta, expected, size)
 
 
@@ -549,8 +554,7 @@ def _delta(frame: _Frame, name: str, nudges: Mapping[tuple[int, ...], float],
     moved = frame.moved(name, nudges)
     if moved is None:
         return None
-    with np.errstate(invalid="ignore", over="ignore"):
-        delta = moved - frame.flat
+    delta = moved - frame.flat  # errors ignored by influence()
     if not np.all(np.isfinite(delta)):
         return None
     for span in itself:
@@ -586,7 +590,9 @@ def honest_path(template: Template, params: Mapping[str, Any], names: list[str],
     another road than the exact one (another order of steps, or an error), the path is worked out
     by its definition instead: one solve per step, the earlier ones given rounded."""
     replay = Replay(rounding=lambda value: _rounded(value, figures), expect=names)
-    if _resolve(template, params, replay) is not None and not replay.diverged and len(replay.reached) == len(names):
+    with np.errstate(all="ignore"):
+        solved = _resolve(template, params, replay)
+    if solved is not None and not replay.diverged and len(replay.reached) == len(names):
         return {name: np.asarray(value, dtype=np.float64) for name, value in replay.reached.items()}
     return honest_path_stepwise(template, params, names, figures)
 
@@ -604,7 +610,8 @@ def honest_path_stepwise(template: Template, params: Mapping[str, Any], names: l
     overrides: dict[str, Any] = {}
     reached: dict[str, np.ndarray] = {}
     for name in names:
-        values = _resolve(template, params, Replay(overrides))
+        with np.errstate(all="ignore"):
+            values = _resolve(template, params, Replay(overrides))
         if values is None or name not in values:
             break
         reached[name] = np.asarray(values[name], dtype=np.float64)
@@ -615,9 +622,8 @@ def honest_path_stepwise(template: Template, params: Mapping[str, Any], names: l
 
 def _resolve(template: Template, params: Mapping[str, Any], overrides: Replay,
              solve: Callable[[Replay], Solution] | None = None) -> dict[str, Any] | None:
-    try:
-        with np.errstate(all="ignore"):
-            sol = solve(overrides) if solve else solving.run(template, params, overrides=overrides)
+    try:  # under np.errstate(all="ignore"), set once by the callers
+        sol = solve(overrides) if solve else solving.run(template, params, overrides=overrides)
     except _SOLVE_ERRORS:
         return None
     return _numeric_values(template, sol)
