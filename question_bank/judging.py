@@ -238,8 +238,19 @@ def _influence(template: Template, params: Mapping[str, Any], solution: Solution
     base = _numeric_values(template, solution)
     frame = _Frame.of(template, params, base)
     step_names = [n for n in dict.fromkeys(s.name for s in solution.steps) if n in base]
-    pattern = _pattern(template, frame) if len(frame.flat) > 1 else None
-    found: dict[str, list[tuple[tuple[int, ...], np.ndarray]]] = {}
+    found = _slopes_by_step(frame, step_names)
+    columns = [(name, index) for name in step_names for index, _ in found[name]]
+    slopes = [slope for name in step_names for _, slope in found[name]]
+    matrix = np.stack(slopes, axis=1) if slopes else np.zeros((frame.flat.size, 0))
+    return Influence(base, frame.spans, columns, matrix, _paths(template, params, step_names))
+
+
+def _slopes_by_step(frame: _Frame, step_names: list[str]) -> dict[str, Read]:
+    """Each step's (entry, |slopes|): read in groups where the template's pattern allows, else one entry
+    at a time. What was read in groups is checked by moving every such step at once; a step that fails
+    that check is checked on its own, and failing again, moved one entry at a time."""
+    pattern = _pattern(frame.template, frame) if len(frame.flat) > 1 else None
+    found: dict[str, Read] = {}
     unchecked: dict[str, dict[tuple[int, ...], np.ndarray]] = {}
     for name in step_names:
         read = _grouped(frame, name, pattern[name]) if pattern and name in pattern else None
@@ -247,18 +258,16 @@ def _influence(template: Template, params: Mapping[str, Any], solution: Solution
             found[name] = _each(frame, name)
         else:
             unchecked[name] = read
-    # what was read in groups is checked by moving every such step at once; a step that fails the check
-    # on its own is moved one entry at a time
     all_agree = bool(unchecked) and _all_agree(frame, unchecked)
     for name, signed in unchecked.items():
         ok = all_agree or _agrees(frame, name, frame.base[name], signed, frame.itself(name))
         found[name] = _in_entry_order(frame.base[name], signed) if ok else _each(frame, name)
-    columns: list[tuple[str, tuple[int, ...]]] = []
-    slopes: list[np.ndarray] = []
-    for name in step_names:
-        for index, slope in found[name]:
-            columns.append((name, index))
-            slopes.append(slope)
+    return found
+
+
+def _paths(template: Template, params: Mapping[str, Any], step_names: list[str]
+           ) -> Callable[[int], dict[str, np.ndarray]]:
+    """The honest path at a given precision, worked out the first time it is asked for."""
     paths: dict[int, dict[str, np.ndarray]] = {}
 
     def path(figures: int) -> dict[str, np.ndarray]:
@@ -266,8 +275,7 @@ def _influence(template: Template, params: Mapping[str, Any], solution: Solution
             paths[figures] = honest_path(template, params, step_names, figures)
         return paths[figures]
 
-    matrix = np.stack(slopes, axis=1) if slopes else np.zeros((frame.flat.size, 0))
-    return Influence(base, frame.spans, columns, matrix, path)
+    return path
 
 
 @dataclass(frozen=True)
