@@ -15,8 +15,8 @@ import signal
 import struct
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterable, Iterator
+from typing import IO, Any, TypeVar
 
 MIN_QUESTIONS = 300  # below this a fork costs more than it saves
 # About half of the rendering time (the QTI 1.2 package alone is the largest job), and small files: the
@@ -32,20 +32,14 @@ def both(mine: Callable[[], T], theirs: Callable[[], U], fork: bool = True) -> t
     if not fork or not hasattr(os, "fork"):
         return mine(), theirs()
     read_fd, write_fd = os.pipe()
-    # Everything made so far (the bank, the records) is long-lived: frozen, the collector of either
-    # process no longer walks it (in the child, walking it would also copy every page it touches).
-    gc.freeze()
-    pid = os.fork()
-    if pid == 0:  # the child: compute, send, and leave without running the parent's cleanup
+
+    def send() -> None:
         os.close(read_fd)
-        code = 0
-        try:
-            data = pickle.dumps(theirs(), protocol=pickle.HIGHEST_PROTOCOL)
-            with os.fdopen(write_fd, "wb") as pipe:
-                pipe.write(data)
-        except BaseException:  # noqa: BLE001 - the parent redoes this half and reports any error
-            code = 1
-        os._exit(code)
+        data = pickle.dumps(theirs(), protocol=pickle.HIGHEST_PROTOCOL)
+        with os.fdopen(write_fd, "wb") as pipe:
+            pipe.write(data)
+
+    pid = _fork(send)
     os.close(write_fd)
     try:
         result = mine()
@@ -69,20 +63,18 @@ def shared(count: int, work: Callable[[int], U], done: Callable[[int], None] | N
     what has come in while the child finishes. A file, not a pipe, for the results: the child never
     waits for this process to read. A piece the child took but did not deliver (it failed) is made here.
     """
-    def alone() -> list[U]:
-        out = []
-        for i in range(count):
-            out.append(work(i))
+    made: dict[int, U] = {}
+
+    def make(pieces: Iterable[int]) -> None:
+        for i in pieces:
+            made[i] = work(i)
             if done:
                 done(i)
-        return out
 
-    if not fork or not hasattr(os, "fork") or count < 2:
-        return alone()
-    try:
-        results = tempfile.TemporaryFile()
-    except OSError:  # no writable temporary folder: one process does it all
-        return alone()
+    results = _shared_file() if fork and hasattr(os, "fork") and count > 1 else None
+    if results is None:  # one process does it all
+        make(range(count))
+        return [made[i] for i in range(count)]
     with results:
         take, numbers = os.pipe()
         # Every number before the fork, in one write that fits any pipe's buffer (4 KiB of numbers at
@@ -91,25 +83,16 @@ def shared(count: int, work: Callable[[int], U], done: Callable[[int], None] | N
         _write_all(numbers, b"".join(_NUMBER.pack(i) for i in range(0, count, run)))
         os.close(numbers)
         fd = results.fileno()
-        gc.freeze()  # as in both()
-        pid = os.fork()
-        if pid == 0:
-            code = 0
-            try:
-                for i in _taken(take, run, count):
-                    data = pickle.dumps((i, work(i)), protocol=pickle.HIGHEST_PROTOCOL)
-                    _write_all(fd, _FRAME.pack(len(data)) + data)
-            except BaseException:  # noqa: BLE001 - the parent makes what the child did not deliver
-                code = 1
-            os._exit(code)
-        theirs: list[Any] = []
-        try:
-            made = {}
+
+        def deliver() -> None:
             for i in _taken(take, run, count):
-                made[i] = work(i)
-                if done:
-                    done(i)
-            theirs, _ = _read_back(fd, pid)
+                data = pickle.dumps((i, work(i)), protocol=pickle.HIGHEST_PROTOCOL)
+                _write_all(fd, _FRAME.pack(len(data)) + data)
+
+        pid = _fork(deliver)
+        try:
+            make(_taken(take, run, count))
+            theirs, _ = _read_back(fd, pid)  # what a failed child did deliver is whole, and kept
         except BaseException:
             # an error here (or Ctrl-C) ends the command: the child's work is no longer wanted
             _stop(pid)
@@ -118,7 +101,34 @@ def shared(count: int, work: Callable[[int], U], done: Callable[[int], None] | N
             os.close(take)
             gc.unfreeze()
     made.update(theirs)
-    return [made[i] if i in made else work(i) for i in range(count)]
+    make([i for i in range(count) if i not in made])  # taken by the child, which failed before it was done
+    return [made[i] for i in range(count)]
+
+
+def _shared_file() -> IO[bytes] | None:
+    """A file for the child's results; None without a writable temporary folder."""
+    try:
+        return tempfile.TemporaryFile()
+    except OSError:
+        return None
+
+
+def _fork(child: Callable[[], None]) -> int:
+    """A forked child that runs ``child`` and leaves without running this process's cleanup (exit status
+    1 if it raised: this process then does or redoes the child's part, and reports any error)."""
+    # Everything made so far (the bank, the records) is long-lived: frozen, the collector of either
+    # process no longer walks it (in the child, walking it would also copy every page it touches).
+    # The caller unfreezes once the child is done.
+    gc.freeze()
+    pid = os.fork()
+    if pid == 0:
+        code = 0
+        try:
+            child()
+        except BaseException:  # noqa: BLE001 - see above
+            code = 1
+        os._exit(code)
+    return pid
 
 
 def _stop(pid: int) -> None:
