@@ -24,6 +24,7 @@ import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -149,7 +150,7 @@ class Influence:
     path: Callable[[int], dict[str, np.ndarray]] | None = None  # figures -> {step: value honest work reaches}
     _sums: dict[tuple[str, int], np.ndarray] = field(default_factory=dict, repr=False)
 
-    @property
+    @cached_property
     def entries(self) -> np.ndarray:
         """Each column's exact value."""
         return np.array([self.base[step][index] for step, index in self.columns], dtype=np.float64)
@@ -335,11 +336,14 @@ class _Frame:
         return out
 
 
+Read = list[tuple[tuple[int, ...], np.ndarray]]  # (entry, |slopes| for every row), entry by entry
+
+
 def _nudge(entry: float) -> float:
     return _NUDGE * abs(entry) if entry else _NUDGE
 
 
-def _each(frame: _Frame, name: str) -> list[tuple[tuple[int, ...], np.ndarray]]:
+def _each(frame: _Frame, name: str) -> Read:
     """(entry, |Δrow| / nudge for every row) for each entry of step ``name`` that moves anything: one
     re-solve per entry. A target that cannot be compared anywhere (not finite) is left out whole."""
     out = []
@@ -468,9 +472,6 @@ def _groups(shape: tuple[int, ...], rows: Mapping[tuple[int, ...], np.ndarray]
         else:
             groups.append(([index], mine))
     return tuple(tuple(members) for members, _ in groups)
-
-
-Read = list[tuple[tuple[int, ...], np.ndarray]]
 
 
 def _grouped(frame: _Frame, name: str, pattern: StepPattern
