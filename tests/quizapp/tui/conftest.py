@@ -116,3 +116,12 @@ def screen_text(screen) -> str:
 
 async def type_text(pilot, text: str) -> None:
     await pilot.press(*[{" ": "space"}.get(c, c) for c in text])
+
+
+async def open_check(pilot, template_id: str, seed: int):
+    """Check my work for ``template_id`` at ``seed``, shown and settled; its screen."""
+    from quizapp.tui.screens.check import CheckScreen
+
+    await pilot.app.push_screen(CheckScreen(template_id, seed=seed))
+    await pilot.pause()
+    return pilot.app.screen

@@ -10,7 +10,6 @@ from textual.command import CommandList
 
 from quizapp.progress import open_store
 from quizapp.study.session import QuizSettings, plan
-from quizapp.tui.screens.check import CheckScreen
 from quizapp.tui.screens.feedback import FeedbackScreen
 from quizapp.tui.screens.graph import GraphScreen
 from quizapp.tui.screens.help import HelpScreen
@@ -19,7 +18,7 @@ from quizapp.tui.screens.quiz import QuizScreen
 from quizapp.tui.screens.results import ResultsScreen
 from quizapp.tui.screens.setup import SetupScreen
 
-from .conftest import FakeClock, drive, make_app, screen_text, text_of, type_text
+from .conftest import FakeClock, drive, make_app, open_check, screen_text, text_of, type_text
 
 
 def vector_text(values) -> str:
@@ -150,9 +149,7 @@ def test_check_my_work(home, bank):
     seen: list[str] = []
 
     async def scenario(pilot):
-        await app.push_screen(CheckScreen("sgd-step", seed=1))
-        await pilot.pause()
-        screen = app.screen
+        screen = await open_check(pilot, "sgd-step", 1)
         for name, value in (("w", "[1, -2, 0.5]"), ("g", "[0.4, -1, 2]"), ("lr", "0.5")):
             screen.query_one(f"#param-{name}").value = value
         await pilot.pause()
@@ -192,16 +189,11 @@ def test_check_my_work_judges_the_parts_given(home, bank):
     seen: list[str] = []
 
     async def scenario(pilot):
-        await app.push_screen(CheckScreen("batchnorm", seed=1))
-        await pilot.pause()
-        screen = app.screen
+        screen = await open_check(pilot, "batchnorm", 1)
         x = np.asarray(screen.question.params["x"], dtype=float)
         screen.query_one("#input-mean").value = " ".join(f"{m:.6g}" for m in x.mean(axis=0))  # NumPy's mean
         await pilot.press("ctrl+s")
-        for _ in range(20):  # the check runs in a worker: event-loop turns until its result is shown
-            await pilot.pause()
-            if screen.query("ExplanationView"):
-                break
+        await pilot.pause()  # also waits for the check, which runs in a worker
         seen.append(screen_text(screen))
 
     drive(app, scenario)

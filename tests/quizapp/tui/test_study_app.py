@@ -17,7 +17,7 @@ from quizapp.tui.screens.graph import GraphScreen
 from quizapp.tui.screens.home import HomeScreen
 from quizapp.tui.screens.results import ResultsScreen, score_text
 
-from .conftest import FakeClock, drive, make_app, screen_text, small_bank, text_of
+from .conftest import FakeClock, drive, make_app, open_check, screen_text, small_bank, text_of
 
 
 def on_screen(widget) -> bool:
@@ -169,9 +169,7 @@ def test_check_labels_follow_the_typed_numbers_and_an_error_replaces_the_result(
     seen: list[str] = []
 
     async def scenario(pilot):
-        await app.push_screen(CheckScreen("activation", seed=1))
-        await pilot.pause()
-        screen = app.screen
+        screen = await open_check(pilot, "activation", 1)
         screen.query_one("#param-x").value = "0.5"
         await pilot.pause()
         seen.append(" ".join(str(label.content) for label in screen.query(".part-label")))
