@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
-from functools import cache
+from functools import cache, partial
 from typing import Any
 
 import numpy as np
@@ -127,9 +127,8 @@ def replayer(template: Template, params: Mapping[str, Any]) -> Callable[[Replay]
     arguments found once (the tolerance bands re-solve one question many times)."""
     if template.solver is None:
         return lambda _: concept_solution(template)
-    solve = registry.get(template.solver.name)
-    kwargs = call_args(template.solver.name, params, template.solver.args)
-    return lambda replay: solve(**kwargs, overrides=replay)
+    solve = _solver(template, params, None)
+    return lambda replay: solve(overrides=replay)
 
 
 def _memoised(memo: OrderedDict[tuple[Any, ...], tuple[Any, Solution]], size: int, key: tuple[Any, ...],
@@ -159,16 +158,22 @@ def _run(
 ) -> Solution:
     if template.solver is None:
         return concept_solution(template)
+    if not isinstance(overrides, Replay):
+        overrides = dict(overrides) if overrides else None
+    return _solver(template, params, misconception)(overrides=overrides)
+
+
+def _solver(template: Template, params: Mapping[str, Any], misconception: Misconception | None
+            ) -> Callable[..., Solution]:
+    """The template's solver (or the misconception's) with its arguments for ``params`` bound."""
+    assert template.solver is not None
     name = template.solver.name
     arg_sets: list[Mapping[str, Any]] = [template.solver.args]
     if misconception is not None:
         if misconception.solver:
             name = misconception.solver
         arg_sets.append(misconception.args)
-    kwargs = call_args(name, params, *arg_sets)
-    if not isinstance(overrides, Replay):
-        overrides = dict(overrides) if overrides else None
-    return registry.get(name)(**kwargs, overrides=overrides)
+    return partial(registry.get(name), **call_args(name, params, *arg_sets))
 
 
 def concept_solution(template: Template) -> Solution:

@@ -215,14 +215,14 @@ def same_numbers(ps: ProblemSet, shown: int = 3) -> list[str]:
         repeated = [ids for ids in groups.values() if len(ids) > 1]
         if repeated:
             q = ps.variants[0].questions[index]
-            listed = "; ".join(_shared(ids, shown) for ids in repeated[:shown]) + (
+            listed = "; ".join(_group_text(ids, shown) for ids in repeated[:shown]) + (
                 "; ..." if len(repeated) > shown else "")
             warnings.append(f"question {q.number} ({q.template}): {len(groups)} different sets of numbers for "
                             f"{len(ps.variants)} variants; the same numbers for {listed}")
     return warnings
 
 
-def _shared(ids: list[str], shown: int) -> str:
+def _group_text(ids: list[str], shown: int) -> str:
     """``v1 = v2``; a long group by its first few and its size, so that a warning stays one readable line."""
     if len(ids) <= shown + 1:
         return " = ".join(ids)

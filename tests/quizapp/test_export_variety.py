@@ -59,8 +59,8 @@ def test_a_concept_question_has_no_numbers_to_share(tmp_path):
 
 
 def test_a_large_group_of_repeats_is_named_by_its_first_few_and_its_size():
-    from quizapp.export.build import _shared
+    from quizapp.export.build import _group_text
 
-    assert _shared(["v1", "v2"], 3) == "v1 = v2"
-    assert _shared([f"v{i}" for i in range(1, 5)], 3) == "v1 = v2 = v3 = v4"
-    assert _shared([f"v{i:03d}" for i in range(1, 101)], 3) == "v001 = v002 = v003 = ... (100 variants)"
+    assert _group_text(["v1", "v2"], 3) == "v1 = v2"
+    assert _group_text([f"v{i}" for i in range(1, 5)], 3) == "v1 = v2 = v3 = v4"
+    assert _group_text([f"v{i:03d}" for i in range(1, 101)], 3) == "v001 = v002 = v003 = ... (100 variants)"
